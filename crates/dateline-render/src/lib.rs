@@ -1,0 +1,1 @@
+//! dateline-render (being written).

@@ -1,0 +1,1 @@
+//! dateline-segment (being written).

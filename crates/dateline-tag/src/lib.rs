@@ -1,0 +1,1 @@
+//! dateline-tag (being written).

@@ -1,0 +1,1 @@
+//! dateline-tokenize (being written).

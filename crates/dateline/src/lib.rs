@@ -1,0 +1,1 @@
+//! dateline driver (being written).
