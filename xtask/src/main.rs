@@ -1,1 +1,45 @@
-fn main() {}
+//! `cargo xtask`: the project's own tooling — evaluation, benchmarks,
+//! training, interop checks against real consumers, and scaffolding.
+//!
+//! Each command lives in its own module with its own `Args`.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+mod bench;
+mod eval;
+mod gazetteers;
+mod interop;
+mod paths;
+mod train_ner;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "dateline's development tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Accuracy on the standard data sets in ../shared/data
+    Eval(eval::Args),
+    /// Throughput and peak memory on the bench corpus
+    Bench(bench::Args),
+    /// Train the entity model on CoNLL-2003 and write it into dateline-tag
+    TrainNer(train_ner::Args),
+    /// Compile gazetteer files from packaged knowledge sources
+    Gazetteers(gazetteers::Args),
+    /// Check each output format with its real consumer (Chromium, a CoNLL-U parser, ...)
+    Interop(interop::Args),
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Eval(args) => eval::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::TrainNer(args) => train_ner::run(args),
+        Command::Gazetteers(args) => gazetteers::run(args),
+        Command::Interop(args) => interop::run(args),
+    }
+}
