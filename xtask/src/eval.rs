@@ -1,10 +1,111 @@
-//! Not built yet: owned by the engineer on this command's issue.
+//! `cargo xtask eval`: accuracy of the current code on the standard data
+//! sets in `../shared/data`, scored by `dateline::eval` (the same code as
+//! `dateline eval`).
 
-use anyhow::{bail, Result};
+use std::fs;
+
+use anyhow::{Context, Result};
+use dateline::eval::{golden, ud};
+use dateline_core::{Doc, Stage};
+use serde_json::json;
+
+use crate::paths::shared_data;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Which suites to run: ud, golden, conll (comma-separated); default all
+    #[arg(long, value_delimiter = ',', default_values_t = vec!["ud".to_string(), "golden".to_string(), "conll".to_string()])]
+    suites: Vec<String>,
+    /// Which splits of UD and CoNLL to score: dev, test (comma-separated)
+    #[arg(long, value_delimiter = ',', default_values_t = vec!["dev".to_string(), "test".to_string()])]
+    splits: Vec<String>,
+    /// Print the Golden Rules cases that fail, with what came out
+    #[arg(long)]
+    failures: bool,
+    /// Print one JSON object instead of the table
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run(_args: Args) -> Result<()> {
-    bail!("this xtask command is not built yet")
+/// The stages that make tokens and sentences from raw text.
+fn text_stages() -> Vec<Box<dyn Stage>> {
+    vec![
+        Box::new(dateline_tokenize::Tokenizer::default()),
+        Box::new(dateline_segment::Segmenter::default()),
+    ]
+}
+
+fn annotate(stages: &[Box<dyn Stage>], id: &str, text: &str) -> Result<Doc> {
+    let mut doc = Doc::new(id, text)?;
+    for stage in stages {
+        stage.process(&mut doc).with_context(|| format!("document {id}"))?;
+    }
+    Ok(doc)
+}
+
+fn spans(doc: &Doc) -> ud::Prediction {
+    ud::Prediction {
+        tokens: doc.tokens().iter().map(|t| (t.span.start, t.span.end)).collect(),
+        sentences: doc.sentences().iter().map(|s| (s.span.start, s.span.end)).collect(),
+    }
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let data = shared_data()?;
+    let stages = text_stages();
+    let mut report = serde_json::Map::new();
+    let wants = |suite: &str| args.suites.iter().any(|s| s == suite);
+
+    if wants("ud") {
+        for split in &args.splits {
+            let path = data.join(format!("ud-english-ewt/en_ewt-ud-{split}.conllu"));
+            let input = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let docs = ud::parse_conllu(&input).with_context(|| path.display().to_string())?;
+            let mut failure = None;
+            let scores = ud::score(&docs, |gold| match annotate(&stages, &gold.id, &gold.text) {
+                Ok(doc) => spans(&doc),
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    ud::Prediction::default()
+                }
+            });
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            if !args.json {
+                println!("UD English EWT {split:<4} (raw text)  {}", ud::describe(&scores));
+            }
+            report.insert(format!("ud_ewt_{split}"), serde_json::to_value(scores)?);
+        }
+    }
+
+    if wants("golden") {
+        let path = data.join("golden-rules/en.json");
+        let input = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let cases = golden::parse_cases(&input).with_context(|| path.display().to_string())?;
+        let outcomes = golden::run(&cases, |text| {
+            annotate(&stages, "golden", text)
+                .map(|doc| spans(&doc).sentences)
+                .unwrap_or_default()
+        });
+        let passed = outcomes.iter().filter(|o| o.passed).count();
+        if !args.json {
+            println!("Golden Rules (pySBD, English)     {passed} of {} cases", outcomes.len());
+            if args.failures {
+                for o in outcomes.iter().filter(|o| !o.passed) {
+                    println!("  FAIL #{} {}\n    expected {:?}\n    got      {:?}", o.id, o.rule, o.expected, o.got);
+                }
+            }
+        }
+        report.insert(
+            "golden_rules".into(),
+            json!({"passed": passed, "cases": outcomes.len(),
+                   "failed": outcomes.iter().filter(|o| !o.passed).map(|o| o.id).collect::<Vec<_>>()}),
+        );
+    }
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    }
+    Ok(())
 }
