@@ -1,1 +1,2 @@
 //! dateline driver (being written).
+pub mod eval;
