@@ -347,28 +347,22 @@ impl Renderer {
 
     /// The file name stem for a document's files: the index (zero-padded to
     /// six digits, so a listing sorts in input order, and unique) then the
-    /// id reduced to `[A-Za-z0-9._-]`, at most 64 bytes, e.g.
+    /// id with every run of characters outside `[A-Za-z0-9.-]` replaced by
+    /// `_`, keeping its last 64 bytes (the file name end of a path id), e.g.
     /// `000000-seed-article.txt`.
     pub fn file_stem(id: &str, index: u64) -> String {
-        let mut stem = format!("{index:06}-");
-        let base = id.rsplit(['/', '\\']).next().unwrap_or(id);
-        let mut last_underscore = false;
-        for c in base.chars() {
-            if stem.len() >= 7 + 64 {
-                break;
-            }
+        const KEEP: usize = 64;
+        let mut safe = String::with_capacity(id.len().min(4 * KEEP));
+        for c in id.chars() {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
-                stem.push(c);
-                last_underscore = false;
-            } else if !last_underscore {
-                stem.push('_');
-                last_underscore = true;
+                safe.push(c);
+            } else if !safe.ends_with('_') {
+                safe.push('_');
             }
         }
-        if stem.ends_with('-') {
-            stem.push_str("doc");
-        }
-        stem
+        let tail = &safe[safe.len().saturating_sub(KEEP)..];
+        let tail = if tail.is_empty() { "doc" } else { tail };
+        format!("{index:06}-{tail}")
     }
 }
 
@@ -404,11 +398,13 @@ mod tests {
             Renderer::file_stem("seed-article.txt", 0),
             "000000-seed-article.txt"
         );
-        assert_eq!(Renderer::file_stem("a/b/../c d:e", 12), "000012-c_d_e");
-        assert_eq!(Renderer::file_stem("../..", 3), "000003-..");
+        assert_eq!(Renderer::file_stem("a/b/../c d:e", 12), "000012-a_b_.._c_d_e");
+        assert_eq!(Renderer::file_stem("../..", 3), "000003-.._..");
         assert_eq!(Renderer::file_stem("", 1_000_000), "1000000-doc");
         assert_eq!(Renderer::file_stem("北京", 2), "000002-_");
         let long = "x".repeat(500);
         assert_eq!(Renderer::file_stem(&long, 5).len(), 7 + 64);
+        let path = format!("/{long}/2024/seed-article.txt");
+        assert!(Renderer::file_stem(&path, 0).ends_with("x_2024_seed-article.txt"));
     }
 }

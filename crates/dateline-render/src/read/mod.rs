@@ -3,6 +3,10 @@
 
 use thiserror::Error;
 
+mod conll;
+
+pub use conll::ConllReader;
+
 /// A reader could not turn its input into documents.
 #[derive(Debug, Error)]
 #[non_exhaustive]

@@ -1,0 +1,430 @@
+//! A streaming reader of CoNLL column files (CoNLL-2003 and its kin).
+//!
+//! `-DOCSTART-` lines start documents, blank lines end sentences, and every
+//! other line is one token: whitespace- or tab-separated columns, the token
+//! first, two or more columns. A document is read and yielded as soon as
+//! the next `-DOCSTART-` (or the end) is reached, so memory holds one
+//! document at a time however large the file.
+//!
+//! The text of a document is rebuilt from its tokens: tokens joined by single
+//! spaces within a sentence, sentences joined by `"\n"`. Tokens and
+//! sentences are taken as given ([`Doc::tokens`], [`Doc::sentences`]), and
+//! each token's input line is kept in [`Doc::token_lines`] so the CoNLL
+//! renderer can write the columns back with a prediction appended. With
+//! [`ConllReader::gold_entities`] the last column is read as an IOB tag
+//! (IOB2, or IOB1 as `conlleval` reads it: an `I-` tag that does not
+//! continue an entity of its label starts one) into [`Doc::entities`] with
+//! source `"gold"`.
+//!
+//! A document's id is `NAME:LINE`: the source name given to the reader and
+//! the line of its `-DOCSTART-` (or of its first token when the file does not
+//! start with one).
+
+use std::io::BufRead;
+
+use dateline_core::{Doc, Entity, Label, Sentence, Span, Token, TokenKind};
+
+use super::ReadError;
+
+/// Reads documents from CoNLL column text; an iterator of documents.
+#[derive(Debug)]
+pub struct ConllReader<R> {
+    input: R,
+    name: String,
+    gold: bool,
+    line_no: u64,
+    line: String,
+    /// Line of a `-DOCSTART-` already consumed: the next document's start.
+    pending_start: Option<u64>,
+    done: bool,
+}
+
+impl<R: BufRead> ConllReader<R> {
+    /// A reader of `input`; `name` (usually the file name) prefixes ids and
+    /// error messages.
+    pub fn new(input: R, name: impl Into<String>) -> ConllReader<R> {
+        ConllReader {
+            input,
+            name: name.into(),
+            gold: false,
+            line_no: 0,
+            line: String::new(),
+            pending_start: None,
+            done: false,
+        }
+    }
+
+    /// Reads the last column as gold IOB tags into the entities layer.
+    pub fn gold_entities(mut self, yes: bool) -> ConllReader<R> {
+        self.gold = yes;
+        self
+    }
+
+    fn syntax(&self, line: u64, message: String) -> ReadError {
+        ReadError::Syntax {
+            source_name: self.name.clone(),
+            line,
+            message,
+        }
+    }
+
+    /// Skips to the next `-DOCSTART-` after an error, so the next document
+    /// reads cleanly.
+    fn skip_document(&mut self) -> Result<(), ReadError> {
+        loop {
+            self.line.clear();
+            let n = self
+                .input
+                .read_line(&mut self.line)
+                .map_err(|source| ReadError::Io {
+                    source_name: self.name.clone(),
+                    source,
+                })?;
+            if n == 0 {
+                self.done = true;
+                return Ok(());
+            }
+            self.line_no += 1;
+            if self.line.split_whitespace().next() == Some("-DOCSTART-") {
+                self.pending_start = Some(self.line_no);
+                return Ok(());
+            }
+        }
+    }
+
+    fn read_document(&mut self) -> Result<Option<Doc>, ReadError> {
+        let mut builder = Builder::new(self.gold);
+        let mut start = self.pending_start.take();
+        loop {
+            self.line.clear();
+            let n = self
+                .input
+                .read_line(&mut self.line)
+                .map_err(|source| ReadError::Io {
+                    source_name: self.name.clone(),
+                    source,
+                })?;
+            if n == 0 {
+                self.done = true;
+                break;
+            }
+            self.line_no += 1;
+            let line = self.line.trim();
+            if line.is_empty() {
+                builder.end_sentence();
+                continue;
+            }
+            let mut columns = line.split_whitespace();
+            let token = columns.next().expect("a non-blank line has a column");
+            if token == "-DOCSTART-" {
+                if start.is_some() {
+                    self.pending_start = Some(self.line_no);
+                    break;
+                }
+                start = Some(self.line_no);
+                continue;
+            }
+            start.get_or_insert(self.line_no);
+            let last = columns.next_back();
+            let Some(last) = last else {
+                return Err(self.syntax(
+                    self.line_no,
+                    format!("expected two or more columns, found only {token:?}"),
+                ));
+            };
+            let tag = if self.gold {
+                match Tag::parse(last) {
+                    Some(tag) => Some(tag),
+                    None => {
+                        return Err(self.syntax(
+                            self.line_no,
+                            format!("last column {last:?} is not an IOB tag"),
+                        ))
+                    }
+                }
+            } else {
+                None
+            };
+            let line: Box<str> = line.into();
+            builder.push(token, line, tag);
+        }
+        let Some(start) = start else {
+            return Ok(None);
+        };
+        let id = format!("{}:{start}", self.name);
+        builder
+            .finish(id)
+            .map(Some)
+            .map_err(|message| self.syntax(start, message))
+    }
+}
+
+impl<R: BufRead> Iterator for ConllReader<R> {
+    type Item = Result<Doc, ReadError>;
+
+    fn next(&mut self) -> Option<Result<Doc, ReadError>> {
+        if self.done {
+            return None;
+        }
+        match self.read_document() {
+            Ok(doc) => doc.map(Ok),
+            Err(err) => {
+                if let ReadError::Io { .. } = err {
+                    self.done = true;
+                } else if let Err(io) = self.skip_document() {
+                    self.done = true;
+                    return Some(Err(io));
+                }
+                Some(Err(err))
+            }
+        }
+    }
+}
+
+/// A parsed IOB tag: `O`, or `B-`/`I-` and a label.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Tag<'a> {
+    Outside,
+    Begin(&'a str),
+    Inside(&'a str),
+}
+
+impl<'a> Tag<'a> {
+    pub(crate) fn parse(s: &'a str) -> Option<Tag<'a>> {
+        if s == "O" {
+            return Some(Tag::Outside);
+        }
+        match s.split_once('-') {
+            Some(("B", label)) if !label.is_empty() => Some(Tag::Begin(label)),
+            Some(("I", label)) if !label.is_empty() => Some(Tag::Inside(label)),
+            _ => None,
+        }
+    }
+}
+
+/// Builds a document from tokens, sentence breaks and tags as they come.
+#[derive(Debug)]
+pub(crate) struct Builder {
+    text: String,
+    tokens: Vec<Token>,
+    sentences: Vec<Sentence>,
+    lines: Vec<Box<str>>,
+    entities: Option<Vec<Entity>>,
+    /// The label of the entity the last token belongs to, when it may be
+    /// continued by an `I-` tag.
+    open: Option<Label>,
+    sentence_start: usize,
+}
+
+impl Builder {
+    pub(crate) fn new(gold: bool) -> Builder {
+        Builder {
+            text: String::new(),
+            tokens: Vec::new(),
+            sentences: Vec::new(),
+            lines: Vec::new(),
+            entities: gold.then(Vec::new),
+            open: None,
+            sentence_start: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, token: &str, line: Box<str>, tag: Option<Tag<'_>>) {
+        if self.tokens.len() > self.sentence_start {
+            self.text.push(' ');
+        } else if !self.tokens.is_empty() {
+            self.text.push('\n');
+        }
+        let start = self.text.len();
+        self.text.push_str(token);
+        let span = Span::from_usize(start, self.text.len());
+        self.tokens.push(Token::new(span, kind_of(token)));
+        self.lines.push(line);
+        let index = self.tokens.len() as u32 - 1;
+        if let (Some(entities), Some(tag)) = (&mut self.entities, tag) {
+            let label = match tag {
+                Tag::Outside => {
+                    self.open = None;
+                    return;
+                }
+                Tag::Begin(label) | Tag::Inside(label) => label,
+            };
+            let continues = matches!(tag, Tag::Inside(_))
+                && self
+                    .open
+                    .as_ref()
+                    .is_some_and(|open| open.as_str() == label);
+            if continues {
+                let last = entities.last_mut().expect("an open entity exists");
+                last.end_token = index + 1;
+                last.span = last.span.cover(span);
+            } else {
+                let label = Label::parse(label);
+                entities.push(Entity {
+                    span,
+                    first_token: index,
+                    end_token: index + 1,
+                    label: label.clone(),
+                    source: "gold",
+                    confidence: None,
+                });
+                self.open = Some(label);
+            }
+        }
+    }
+
+    pub(crate) fn end_sentence(&mut self) {
+        self.open = None;
+        if self.tokens.len() > self.sentence_start {
+            let first = &self.tokens[self.sentence_start];
+            let last = self.tokens.last().expect("the sentence has tokens");
+            self.sentences.push(Sentence {
+                span: first.span.cover(last.span),
+                first_token: self.sentence_start as u32,
+                end_token: self.tokens.len() as u32,
+            });
+            self.sentence_start = self.tokens.len();
+        }
+    }
+
+    pub(crate) fn finish(mut self, id: String) -> Result<Doc, String> {
+        self.end_sentence();
+        let mut doc = Doc::new(id, self.text).map_err(|e| e.to_string())?;
+        doc.tokens = Some(self.tokens);
+        doc.sentences = Some(self.sentences);
+        doc.entities = self.entities;
+        doc.token_lines = Some(self.lines);
+        Ok(doc)
+    }
+}
+
+/// A cheap token kind for tokens that did not come from dateline's
+/// tokenizer: numbers, punctuation, symbols, else words.
+pub(crate) fn kind_of(token: &str) -> TokenKind {
+    if token
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ':' | '-' | '/'))
+        && token.chars().any(|c| c.is_ascii_digit())
+    {
+        TokenKind::Number
+    } else if token
+        .chars()
+        .all(|c| c.is_ascii_punctuation() || matches!(c, '“' | '”' | '‘' | '’' | '—' | '–' | '…'))
+    {
+        if token.chars().all(|c| {
+            matches!(
+                c,
+                '$' | '%' | '&' | '+' | '<' | '=' | '>' | '^' | '|' | '~' | '#' | '*'
+            )
+        }) {
+            TokenKind::Symbol
+        } else {
+            TokenKind::Punct
+        }
+    } else {
+        TokenKind::Word
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &str, gold: bool) -> Vec<Result<Doc, ReadError>> {
+        ConllReader::new(input.as_bytes(), "in.conll")
+            .gold_entities(gold)
+            .collect()
+    }
+
+    /// A readable view: id, text, sentences and entities with their text.
+    fn view(doc: &Doc) -> String {
+        let mut s = format!("{} {:?}\n", doc.id(), doc.text());
+        for sentence in doc.sentences() {
+            s += &format!("  sentence {:?}\n", doc.slice(sentence.span));
+        }
+        for e in doc.entities() {
+            s += &format!("  {:?} {}\n", doc.slice(e.span), e.label);
+        }
+        s
+    }
+
+    const CONLL: &str = "-DOCSTART- -X- -X- O\n\nEU NNP B-NP B-ORG\nrejects VBZ B-VP O\n\
+        German JJ B-NP B-MISC\ncall NN I-NP O\n. . O O\n\nPeter NNP B-NP B-PER\n\
+        Blackburn NNP I-NP I-PER\n\n-DOCSTART- -X- -X- O\n\nS1\tx\tI-LOC\nS2\tx\tI-LOC\nS3\tx\tI-ORG\r\n\n";
+
+    #[test]
+    fn reads_documents_sentences_and_gold() {
+        let docs: Vec<Doc> = read(CONLL, true).into_iter().map(Result::unwrap).collect();
+        assert_eq!(docs.len(), 2);
+        for doc in &docs {
+            dateline_core::validate(doc).unwrap();
+        }
+        let views: Vec<String> = docs.iter().map(view).collect();
+        assert_eq!(
+            views.concat(),
+            "in.conll:1 \"EU rejects German call .\\nPeter Blackburn\"\n\
+             \x20 sentence \"EU rejects German call .\"\n  sentence \"Peter Blackburn\"\n\
+             \x20 \"EU\" ORG\n  \"German\" MISC\n  \"Peter Blackburn\" PER\n\
+             in.conll:12 \"S1 S2 S3\"\n  sentence \"S1 S2 S3\"\n  \"S1 S2\" LOC\n  \"S3\" ORG\n"
+        );
+        let lines = docs[1].token_lines.as_deref().unwrap();
+        assert_eq!(&*lines[2], "S3\tx\tI-ORG");
+        assert_eq!(docs[0].tokens()[4].kind, TokenKind::Punct);
+    }
+
+    #[test]
+    fn without_gold_there_is_no_entity_layer() {
+        let docs: Vec<Doc> = read(CONLL, false).into_iter().map(Result::unwrap).collect();
+        assert!(docs.iter().all(|d| d.entities.is_none()));
+    }
+
+    #[test]
+    fn file_without_docstart_and_empty_documents() {
+        let docs = read("a O\nb O\n", false);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].as_ref().unwrap().id(), "in.conll:1");
+        let docs = read("-DOCSTART- O\n\n-DOCSTART- O\nx O\n", false);
+        let texts: Vec<&str> = docs.iter().map(|d| d.as_ref().unwrap().text()).collect();
+        assert_eq!(texts, ["", "x"]);
+        assert!(read("\n\n", false).is_empty());
+    }
+
+    #[test]
+    fn a_bad_document_is_an_error_and_reading_goes_on() {
+        let docs = read(
+            "-DOCSTART- O\nlonely\n-DOCSTART- O\nx B-PER\n-DOCSTART- O\ny Q-PER\n",
+            true,
+        );
+        assert_eq!(docs.len(), 3);
+        assert_eq!(
+            docs[0].as_ref().unwrap_err().to_string(),
+            "in.conll:2: expected two or more columns, found only \"lonely\""
+        );
+        assert_eq!(docs[1].as_ref().unwrap().entities().len(), 1);
+        assert_eq!(
+            docs[2].as_ref().unwrap_err().to_string(),
+            "in.conll:6: last column \"Q-PER\" is not an IOB tag"
+        );
+    }
+
+    #[test]
+    fn reads_the_conll2003_dev_file_when_present() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/conll2003/dev.txt");
+        let Ok(file) = std::fs::File::open(&path) else {
+            return;
+        };
+        let mut docs = 0;
+        let mut tokens = 0;
+        for doc in ConllReader::new(std::io::BufReader::new(file), "dev.txt").gold_entities(true) {
+            let doc = doc.unwrap();
+            dateline_core::validate(&doc).unwrap();
+            docs += 1;
+            tokens += doc.tokens().len();
+        }
+        assert!(
+            docs > 200 && tokens > 50_000,
+            "{docs} documents, {tokens} tokens"
+        );
+    }
+}
