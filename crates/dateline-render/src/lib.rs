@@ -331,15 +331,19 @@ impl Renderer {
     }
 
     /// What comes after the last record: `\n]\n` for json, `index.html`
-    /// for html, `annotation.conf` for brat, nothing otherwise.
+    /// for html, `annotation.conf` and `visual.conf` for brat, nothing
+    /// otherwise.
     pub fn footer(&self, docs: &[DocSummary]) -> Output {
         let mut out = Output::default();
         match self.format {
             Format::Json => out.bytes.extend_from_slice(b"\n]\n"),
             Format::Html => out.files.push(("index.html".to_owned(), html::index(docs))),
-            Format::Brat => out
-                .files
-                .push(("annotation.conf".to_owned(), brat::annotation_conf(docs))),
+            Format::Brat => {
+                out.files
+                    .push(("annotation.conf".to_owned(), brat::annotation_conf(docs)));
+                out.files
+                    .push(("visual.conf".to_owned(), brat::visual_conf(docs)));
+            }
             Format::Jsonl | Format::Conll | Format::Conllu | Format::Text => {}
         }
         out
@@ -398,7 +402,10 @@ mod tests {
             Renderer::file_stem("seed-article.txt", 0),
             "000000-seed-article.txt"
         );
-        assert_eq!(Renderer::file_stem("a/b/../c d:e", 12), "000012-a_b_.._c_d_e");
+        assert_eq!(
+            Renderer::file_stem("a/b/../c d:e", 12),
+            "000012-a_b_.._c_d_e"
+        );
         assert_eq!(Renderer::file_stem("../..", 3), "000003-.._..");
         assert_eq!(Renderer::file_stem("", 1_000_000), "1000000-doc");
         assert_eq!(Renderer::file_stem("北京", 2), "000002-_");
