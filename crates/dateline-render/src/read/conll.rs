@@ -22,9 +22,9 @@
 
 use std::io::BufRead;
 
-use dateline_core::{Doc, Entity, Label, Sentence, Span, Token, TokenKind};
+use dateline_core::{Doc, Entity, Sentence, Span, Token};
 
-use super::ReadError;
+use super::{kind_of, IobDecoder, ReadError, Tag};
 
 /// Reads documents from CoNLL column text; an iterator of documents.
 #[derive(Debug)]
@@ -36,6 +36,8 @@ pub struct ConllReader<R> {
     line: String,
     /// Line of a `-DOCSTART-` already consumed: the next document's start.
     pending_start: Option<u64>,
+    /// Whether `read_document` stopped before the document's end.
+    in_document: bool,
     done: bool,
 }
 
@@ -50,6 +52,7 @@ impl<R: BufRead> ConllReader<R> {
             line_no: 0,
             line: String::new(),
             pending_start: None,
+            in_document: false,
             done: false,
         }
     }
@@ -148,14 +151,21 @@ impl<R: BufRead> ConllReader<R> {
             let line: Box<str> = line.into();
             builder.push(token, line, tag);
         }
+        self.in_document = false;
         let Some(start) = start else {
             return Ok(None);
         };
         let id = format!("{}:{start}", self.name);
-        builder
+        let doc = builder
             .finish(id)
-            .map(Some)
-            .map_err(|message| self.syntax(start, message))
+            .map_err(|message| self.syntax(start, message))?;
+        dateline_core::validate(&doc).map_err(|source| ReadError::Invalid {
+            source_name: self.name.clone(),
+            line: start,
+            id: doc.id().to_owned(),
+            source,
+        })?;
+        Ok(Some(doc))
     }
 }
 
@@ -166,38 +176,25 @@ impl<R: BufRead> Iterator for ConllReader<R> {
         if self.done {
             return None;
         }
-        match self.read_document() {
+        self.in_document = true;
+        let result = self.read_document();
+        let in_document = std::mem::replace(&mut self.in_document, false);
+        match result {
             Ok(doc) => doc.map(Ok),
+            Err(err @ ReadError::Io { .. }) => {
+                self.done = true;
+                Some(Err(err))
+            }
             Err(err) => {
-                if let ReadError::Io { .. } = err {
-                    self.done = true;
-                } else if let Err(io) = self.skip_document() {
-                    self.done = true;
-                    return Some(Err(io));
+                // A bad line stopped reading mid-document: go on at the next.
+                if in_document {
+                    if let Err(io) = self.skip_document() {
+                        self.done = true;
+                        return Some(Err(io));
+                    }
                 }
                 Some(Err(err))
             }
-        }
-    }
-}
-
-/// A parsed IOB tag: `O`, or `B-`/`I-` and a label.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Tag<'a> {
-    Outside,
-    Begin(&'a str),
-    Inside(&'a str),
-}
-
-impl<'a> Tag<'a> {
-    pub(crate) fn parse(s: &'a str) -> Option<Tag<'a>> {
-        if s == "O" {
-            return Some(Tag::Outside);
-        }
-        match s.split_once('-') {
-            Some(("B", label)) if !label.is_empty() => Some(Tag::Begin(label)),
-            Some(("I", label)) if !label.is_empty() => Some(Tag::Inside(label)),
-            _ => None,
         }
     }
 }
@@ -210,9 +207,7 @@ pub(crate) struct Builder {
     sentences: Vec<Sentence>,
     lines: Vec<Box<str>>,
     entities: Option<Vec<Entity>>,
-    /// The label of the entity the last token belongs to, when it may be
-    /// continued by an `I-` tag.
-    open: Option<Label>,
+    iob: IobDecoder,
     sentence_start: usize,
 }
 
@@ -224,7 +219,7 @@ impl Builder {
             sentences: Vec::new(),
             lines: Vec::new(),
             entities: gold.then(Vec::new),
-            open: None,
+            iob: IobDecoder::default(),
             sentence_start: 0,
         }
     }
@@ -242,39 +237,12 @@ impl Builder {
         self.lines.push(line);
         let index = self.tokens.len() as u32 - 1;
         if let (Some(entities), Some(tag)) = (&mut self.entities, tag) {
-            let label = match tag {
-                Tag::Outside => {
-                    self.open = None;
-                    return;
-                }
-                Tag::Begin(label) | Tag::Inside(label) => label,
-            };
-            let continues = matches!(tag, Tag::Inside(_))
-                && self
-                    .open
-                    .as_ref()
-                    .is_some_and(|open| open.as_str() == label);
-            if continues {
-                let last = entities.last_mut().expect("an open entity exists");
-                last.end_token = index + 1;
-                last.span = last.span.cover(span);
-            } else {
-                let label = Label::parse(label);
-                entities.push(Entity {
-                    span,
-                    first_token: index,
-                    end_token: index + 1,
-                    label: label.clone(),
-                    source: "gold",
-                    confidence: None,
-                });
-                self.open = Some(label);
-            }
+            self.iob.push(entities, tag, index, span);
         }
     }
 
     pub(crate) fn end_sentence(&mut self) {
-        self.open = None;
+        self.iob.end_sentence();
         if self.tokens.len() > self.sentence_start {
             let first = &self.tokens[self.sentence_start];
             let last = self.tokens.last().expect("the sentence has tokens");
@@ -295,34 +263,6 @@ impl Builder {
         doc.entities = self.entities;
         doc.token_lines = Some(self.lines);
         Ok(doc)
-    }
-}
-
-/// A cheap token kind for tokens that did not come from dateline's
-/// tokenizer: numbers, punctuation, symbols, else words.
-pub(crate) fn kind_of(token: &str) -> TokenKind {
-    if token
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ':' | '-' | '/'))
-        && token.chars().any(|c| c.is_ascii_digit())
-    {
-        TokenKind::Number
-    } else if token
-        .chars()
-        .all(|c| c.is_ascii_punctuation() || matches!(c, '“' | '”' | '‘' | '’' | '—' | '–' | '…'))
-    {
-        if token.chars().all(|c| {
-            matches!(
-                c,
-                '$' | '%' | '&' | '+' | '<' | '=' | '>' | '^' | '|' | '~' | '#' | '*'
-            )
-        }) {
-            TokenKind::Symbol
-        } else {
-            TokenKind::Punct
-        }
-    } else {
-        TokenKind::Word
     }
 }
 
@@ -369,7 +309,7 @@ mod tests {
         );
         let lines = docs[1].token_lines.as_deref().unwrap();
         assert_eq!(&*lines[2], "S3\tx\tI-ORG");
-        assert_eq!(docs[0].tokens()[4].kind, TokenKind::Punct);
+        assert_eq!(docs[0].tokens()[4].kind, dateline_core::TokenKind::Punct);
     }
 
     #[test]

@@ -1,0 +1,278 @@
+//! Reads annotated JSONL records (the schema the JSONL renderer writes)
+//! back into documents, one line at a time.
+//!
+//! Offsets are read in the unit they were written in (the reader is told
+//! which) and must fall on token boundaries; `id` defaults to `NAME:LINE`;
+//! every key besides the record's own comes back in [`Doc::fields`] in
+//! order. A line holding the record of a failed document
+//! (`{"id","error"}`) is read as an error naming it. Blank lines are
+//! skipped.
+//!
+//! [`Doc::fields`]: dateline_core::Doc::fields
+
+use std::io::BufRead;
+
+use dateline_core::{Doc, Entity, Label, OffsetIndex, OffsetUnit, Sentence, Span, Token};
+use serde_json::{Map, Value};
+
+use super::{intern_source, kind_of, token_range, ReadError};
+
+/// A span read from a record, with the object it came from.
+type Located<'v> = (Span, &'v Map<String, Value>);
+
+/// Reads documents from annotated JSONL; an iterator of documents.
+#[derive(Debug)]
+pub struct JsonlReader<R> {
+    input: R,
+    name: String,
+    unit: OffsetUnit,
+    line_no: u64,
+    line: String,
+}
+
+impl<R: BufRead> JsonlReader<R> {
+    /// A reader of `input`, whose offsets are in `unit`; `name` (usually the
+    /// file name) prefixes default ids and error messages.
+    pub fn new(input: R, name: impl Into<String>, unit: OffsetUnit) -> JsonlReader<R> {
+        JsonlReader {
+            input,
+            name: name.into(),
+            unit,
+            line_no: 0,
+            line: String::new(),
+        }
+    }
+
+    fn syntax(&self, message: impl Into<String>) -> ReadError {
+        ReadError::Syntax {
+            source_name: self.name.clone(),
+            line: self.line_no,
+            message: message.into(),
+        }
+    }
+
+    fn parse(&self) -> Result<Doc, ReadError> {
+        let record: Map<String, Value> = serde_json::from_str(&self.line)
+            .map_err(|e| self.syntax(format!("not a JSON object: {e}")))?;
+        let id = match record.get("id") {
+            Some(Value::String(id)) => id.clone(),
+            Some(other) => other.to_string(),
+            None => format!("{}:{}", self.name, self.line_no),
+        };
+        if let Some(error) = record.get("error") {
+            return Err(self.syntax(format!(
+                "document {id} failed when it was annotated: {error}"
+            )));
+        }
+        let Some(Value::String(text)) = record.get("text") else {
+            return Err(self.syntax(format!("document {id}: no string field \"text\"")));
+        };
+        let mut doc = Doc::new(id, text.as_str()).map_err(|e| self.syntax(e.to_string()))?;
+        let index = OffsetIndex::new(doc.text(), self.unit);
+        let mut fields = Map::new();
+        for (key, value) in record {
+            match key.as_str() {
+                "id" | "text" => {}
+                "tokens" => {
+                    let spans = self.spans(&doc, &index, &value, "tokens")?;
+                    let tokens = spans
+                        .into_iter()
+                        .map(|(span, _)| Token::new(span, kind_of(doc.slice(span))))
+                        .collect();
+                    doc.tokens = Some(tokens);
+                }
+                "sentences" => {
+                    let spans = self.spans(&doc, &index, &value, "sentences")?;
+                    let mut sentences = Vec::with_capacity(spans.len());
+                    for (span, _) in spans {
+                        let (first_token, end_token) = self.on_tokens(&doc, span, "sentence")?;
+                        sentences.push(Sentence {
+                            span,
+                            first_token,
+                            end_token,
+                        });
+                    }
+                    doc.sentences = Some(sentences);
+                }
+                "entities" => {
+                    let spans = self.spans(&doc, &index, &value, "entities")?;
+                    let mut entities = Vec::with_capacity(spans.len());
+                    for (span, object) in spans {
+                        entities.push(self.entity(&doc, span, object)?);
+                    }
+                    doc.entities = Some(entities);
+                }
+                _ => {
+                    fields.insert(key, value);
+                }
+            }
+        }
+        doc.fields = fields;
+        dateline_core::validate(&doc).map_err(|source| ReadError::Invalid {
+            source_name: self.name.clone(),
+            line: self.line_no,
+            id: doc.id().to_owned(),
+            source,
+        })?;
+        Ok(doc)
+    }
+
+    /// The byte spans of an array of `{"start","end",...}` objects, with the
+    /// objects.
+    fn spans<'v>(
+        &self,
+        doc: &Doc,
+        index: &OffsetIndex,
+        value: &'v Value,
+        key: &str,
+    ) -> Result<Vec<Located<'v>>, ReadError> {
+        let Value::Array(items) = value else {
+            return Err(self.syntax(format!("document {}: \"{key}\" is not an array", doc.id())));
+        };
+        let mut spans = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let offset = |object: &Map<String, Value>, name: &str| {
+                let n = object
+                    .get(name)
+                    .and_then(Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok());
+                n.and_then(|n| index.to_byte(doc.text(), n))
+            };
+            let span = match item {
+                Value::Object(object) => match (offset(object, "start"), offset(object, "end")) {
+                    (Some(start), Some(end)) if start <= end => {
+                        Some((Span::new(start, end), object))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            let span = span.ok_or_else(|| {
+                self.syntax(format!(
+                    "document {}: {key}[{i}] is not {{\"start\",\"end\"}} with {} offsets inside the text",
+                    doc.id(),
+                    index.unit()
+                ))
+            })?;
+            spans.push(span);
+        }
+        Ok(spans)
+    }
+
+    fn on_tokens(&self, doc: &Doc, span: Span, what: &str) -> Result<(u32, u32), ReadError> {
+        token_range(doc.tokens(), span).ok_or_else(|| {
+            self.syntax(format!(
+                "document {}: {what} at bytes {span:?} does not start and end on tokens",
+                doc.id()
+            ))
+        })
+    }
+
+    fn entity(
+        &self,
+        doc: &Doc,
+        span: Span,
+        object: &Map<String, Value>,
+    ) -> Result<Entity, ReadError> {
+        let (first_token, end_token) = self.on_tokens(doc, span, "entity")?;
+        let Some(label) = object.get("label").and_then(Value::as_str) else {
+            return Err(self.syntax(format!(
+                "document {}: entity at bytes {span:?} has no label",
+                doc.id()
+            )));
+        };
+        if let Some(text) = object.get("text").and_then(Value::as_str) {
+            if text != doc.slice(span) {
+                return Err(self.syntax(format!(
+                    "document {}: entity text {text:?} differs from the text at its offsets, {:?}",
+                    doc.id(),
+                    doc.slice(span)
+                )));
+            }
+        }
+        Ok(Entity {
+            span,
+            first_token,
+            end_token,
+            label: Label::parse(label),
+            source: intern_source(
+                object
+                    .get("source")
+                    .and_then(Value::as_str)
+                    .unwrap_or("gold"),
+            ),
+            confidence: object
+                .get("confidence")
+                .and_then(Value::as_f64)
+                .map(|c| c as f32),
+        })
+    }
+}
+
+impl<R: BufRead> Iterator for JsonlReader<R> {
+    type Item = Result<Doc, ReadError>;
+
+    fn next(&mut self) -> Option<Result<Doc, ReadError>> {
+        loop {
+            self.line.clear();
+            match self.input.read_line(&mut self.line) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(source) => {
+                    return Some(Err(ReadError::Io {
+                        source_name: self.name.clone(),
+                        source,
+                    }))
+                }
+            }
+            self.line_no += 1;
+            if !self.line.trim().is_empty() {
+                return Some(self.parse());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &str, unit: OffsetUnit) -> Vec<Result<Doc, ReadError>> {
+        JsonlReader::new(input.as_bytes(), "in.jsonl", unit).collect()
+    }
+
+    #[test]
+    fn reads_layers_in_the_given_unit() {
+        let line = r#"{"id":"a","text":"Zürich 🙂 ok","tokens":[{"start":0,"end":6},{"start":7,"end":8},{"start":9,"end":11}],"sentences":[{"start":0,"end":11}],"entities":[{"start":0,"end":6,"label":"LOC","text":"Zürich","source":"model","confidence":0.5}],"url":"u"}"#;
+        let docs = read(&format!("\n{line}\n"), OffsetUnit::Char);
+        let doc = docs[0].as_ref().unwrap();
+        assert_eq!(doc.tokens()[2].span, Span::new(13, 15));
+        assert_eq!(doc.sentences()[0].token_range(), 0..3);
+        let e = &doc.entities()[0];
+        assert_eq!(
+            (e.span, e.label.as_str(), e.source, e.confidence),
+            (Span::new(0, 7), "LOC", "model", Some(0.5))
+        );
+        assert_eq!(doc.fields["url"], "u");
+        // The same numbers as bytes fall inside the emoji.
+        let err = read(line, OffsetUnit::Byte).remove(0).unwrap_err();
+        assert!(err.to_string().contains("tokens[2] is not"), "{err}");
+    }
+
+    #[test]
+    fn reports_bad_records_by_line() {
+        let docs = read("[1]\n{\"id\":\"x\",\"error\":{\"kind\":\"k\",\"message\":\"m\"}}\n{\"text\":\"a\",\"tokens\":[{\"start\":0,\"end\":2}]}\n{\"text\":\"a b\",\"tokens\":[{\"start\":0,\"end\":1}]}\n", OffsetUnit::Char);
+        let errors: Vec<String> = docs
+            .into_iter()
+            .map(|d| d.unwrap_err().to_string())
+            .collect();
+        assert_eq!(errors[0], "in.jsonl:1: not a JSON object: invalid type: sequence, expected a map at line 1 column 0");
+        assert_eq!(errors[1], "in.jsonl:2: document x failed when it was annotated: {\"kind\":\"k\",\"message\":\"m\"}");
+        assert!(
+            errors[2].starts_with("in.jsonl:3: document in.jsonl:3: tokens[0] is not"),
+            "{}",
+            errors[2]
+        );
+        assert_eq!(errors[3], "in.jsonl:4: document in.jsonl:4: non-whitespace text at byte 2 is not covered by any token");
+    }
+}
