@@ -1,0 +1,374 @@
+//! Whitespace-delimited chunks and what they look like.
+//!
+//! The segmenter reasons about the text between two whitespace runs ("U.S.",
+//! `"final."`, `anonymity.)`) rather than about tokens, so its decisions do
+//! not depend on how a tokenizer splits punctuation: a chunk is the same
+//! string whether `U.S.` came as one token or three.
+
+use crate::knowledge::{role, Knowledge};
+
+/// What ends the text of a chunk once closing quotes and brackets are set
+/// aside: the kind of boundary candidate a gap after it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Period,
+    Ellipsis,
+    Exclaim,
+    Question,
+    Colon,
+    Semicolon,
+    Comma,
+    Dash,
+    None,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Period => "period",
+            Kind::Ellipsis => "ellipsis",
+            Kind::Exclaim => "exclaim",
+            Kind::Question => "question",
+            Kind::Colon => "colon",
+            Kind::Semicolon => "semicolon",
+            Kind::Comma => "comma",
+            Kind::Dash => "dash",
+            Kind::None => "none",
+        }
+    }
+
+    /// Kinds after which a sentence normally ends.
+    pub fn is_stop(self) -> bool {
+        matches!(
+            self,
+            Kind::Period | Kind::Ellipsis | Kind::Exclaim | Kind::Question
+        )
+    }
+}
+
+/// A chunk split from the right: `word`, then `terminal` (a run of sentence
+/// punctuation, or one `,` `:` `;` or dash), then `closers`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Left<'t> {
+    pub word: &'t str,
+    pub terminal: &'t str,
+    pub closers: &'t str,
+    pub kind: Kind,
+}
+
+pub(crate) fn split_left<'t>(chunk: &'t str, k: &Knowledge) -> Left<'t> {
+    let core = chunk.trim_end_matches(|c| k.has_role(c, role::CLOSER));
+    let closers = &chunk[core.len()..];
+    let word = core.trim_end_matches(|c| k.has_role(c, role::TERMINAL));
+    let terminal = &core[word.len()..];
+    let kind = if terminal.is_empty() {
+        match word.chars().next_back() {
+            Some(',') => Kind::Comma,
+            Some(':') => Kind::Colon,
+            Some(';') => Kind::Semicolon,
+            Some(c) if k.has_role(c, role::DASH) => Kind::Dash,
+            _ => Kind::None,
+        }
+    } else if terminal.contains('?') || terminal.contains('⁇') || terminal.contains('⁈') {
+        Kind::Question
+    } else if terminal.contains('!') || terminal.contains('‼') || terminal.contains('⁉') {
+        Kind::Exclaim
+    } else if terminal.contains('…') || terminal.len() >= 3 {
+        Kind::Ellipsis
+    } else {
+        Kind::Period
+    };
+    let (word, terminal) = match kind {
+        Kind::Comma | Kind::Colon | Kind::Semicolon => {
+            (&word[..word.len() - 1], &word[word.len() - 1..])
+        }
+        _ => (word, terminal),
+    };
+    Left {
+        word,
+        terminal,
+        closers,
+        kind,
+    }
+}
+
+/// The case of the first letter or digit of the chunk after a gap, once
+/// opening quotes and brackets are skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Case {
+    Upper,
+    Lower,
+    Digit,
+    Other,
+}
+
+impl Case {
+    pub fn of(c: Option<char>) -> Case {
+        match c {
+            Some(c) if c.is_ascii_digit() => Case::Digit,
+            Some(c) if c.is_uppercase() => Case::Upper,
+            Some(c) if c.is_lowercase() => Case::Lower,
+            _ => Case::Other,
+        }
+    }
+}
+
+/// The chunk after a gap: `openers`, then `word` (trailing punctuation
+/// trimmed).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Right<'t> {
+    pub openers: &'t str,
+    pub word: &'t str,
+    pub case: Case,
+}
+
+pub(crate) fn split_right<'t>(chunk: &'t str, k: &Knowledge) -> Right<'t> {
+    let rest = chunk.trim_start_matches(|c| k.has_role(c, role::OPENER));
+    let openers = &chunk[..chunk.len() - rest.len()];
+    let word = rest.trim_end_matches(|c: char| !c.is_alphanumeric());
+    Right {
+        openers,
+        word,
+        case: Case::of(rest.chars().next()),
+    }
+}
+
+/// A coarse shape of a word, the main feature of the boundary model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
+    Empty,
+    Lower,
+    Cap,
+    Caps,
+    /// One capital letter: an initial or "I".
+    Letter,
+    Mixed,
+    Number,
+    Date,
+    Time,
+    Alnum,
+    Url,
+    Email,
+    Handle,
+    Other,
+}
+
+impl Shape {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Empty => "empty",
+            Shape::Lower => "lower",
+            Shape::Cap => "cap",
+            Shape::Caps => "caps",
+            Shape::Letter => "letter",
+            Shape::Mixed => "mixed",
+            Shape::Number => "number",
+            Shape::Date => "date",
+            Shape::Time => "time",
+            Shape::Alnum => "alnum",
+            Shape::Url => "url",
+            Shape::Email => "email",
+            Shape::Handle => "handle",
+            Shape::Other => "other",
+        }
+    }
+
+    /// Words made of letters only (with inner `-`, `'`, `.`, `&`).
+    pub fn is_alpha(self) -> bool {
+        matches!(
+            self,
+            Shape::Lower | Shape::Cap | Shape::Caps | Shape::Letter | Shape::Mixed
+        )
+    }
+
+    pub fn of(w: &str) -> Shape {
+        if w.is_empty() {
+            return Shape::Empty;
+        }
+        let b = w.as_bytes();
+        if w.contains("://") || w.starts_with("www.") {
+            return Shape::Url;
+        }
+        if b[0] == b'@' || b[0] == b'#' {
+            return Shape::Handle;
+        }
+        if let Some(at) = w.find('@') {
+            if at > 0 && w[at..].contains('.') {
+                return Shape::Email;
+            }
+        }
+        let (mut up, mut low, mut dig, mut other) = (0u32, 0u32, 0u32, 0u32);
+        let (mut colon, mut slash, mut dash) = (0u32, 0u32, 0u32);
+        let mut first_upper = false;
+        for (i, c) in w.chars().enumerate() {
+            if c.is_ascii_digit() {
+                dig += 1;
+            } else if c.is_uppercase() {
+                up += 1;
+                first_upper |= i == 0;
+            } else if c.is_lowercase() {
+                low += 1;
+            } else {
+                match c {
+                    ':' => colon += 1,
+                    '/' => slash += 1,
+                    '-' => dash += 1,
+                    '.' | ',' | '\'' | '’' | '&' => {}
+                    _ => other += 1,
+                }
+            }
+        }
+        let letters = up + low;
+        if letters == 0 && dig > 0 && other <= 1 {
+            if colon > 0 {
+                Shape::Time
+            } else if slash > 0 || (dash > 0 && dig >= 6) {
+                Shape::Date
+            } else {
+                Shape::Number
+            }
+        } else if letters > 0 && dig == 0 && other == 0 && colon == 0 && slash == 0 {
+            if low == 0 {
+                if up == 1 {
+                    Shape::Letter
+                } else {
+                    Shape::Caps
+                }
+            } else if up == 0 {
+                Shape::Lower
+            } else if first_upper && up == 1 {
+                Shape::Cap
+            } else {
+                Shape::Mixed
+            }
+        } else if letters > 0 && dig > 0 && other == 0 {
+            Shape::Alnum
+        } else {
+            Shape::Other
+        }
+    }
+}
+
+/// Dotted acronyms and initials: `U.S`, `J.K`, `E`, `a.m` (the final period
+/// already removed): single letters separated by single periods.
+pub(crate) fn is_dotted_letters(word: &str) -> bool {
+    let mut expect_letter = true;
+    let mut letters = 0;
+    for c in word.chars() {
+        if expect_letter {
+            if !c.is_alphabetic() {
+                return false;
+            }
+            letters += 1;
+        } else if c != '.' {
+            return false;
+        }
+        expect_letter = !expect_letter;
+    }
+    letters > 0 && !expect_letter
+}
+
+/// A list marker: `1.` `2)` `3.)` `a.` `b)`, after any bullet characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Marker {
+    pub style: MarkerStyle,
+    pub value: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MarkerStyle {
+    Digit,
+    Lower,
+    Upper,
+}
+
+pub(crate) fn marker(chunk: &str, k: &Knowledge) -> Option<Marker> {
+    let rest = chunk.trim_start_matches(|c| k.has_role(c, role::BULLET));
+    let body = rest
+        .strip_suffix(".)")
+        .or_else(|| rest.strip_suffix(')'))
+        .or_else(|| rest.strip_suffix('.'))?;
+    let b = body.as_bytes();
+    match b {
+        [c] if c.is_ascii_lowercase() => Some(Marker {
+            style: MarkerStyle::Lower,
+            value: u32::from(c - b'a') + 1,
+        }),
+        [c] if c.is_ascii_uppercase() => Some(Marker {
+            style: MarkerStyle::Upper,
+            value: u32::from(c - b'A') + 1,
+        }),
+        _ if !b.is_empty() && b.len() <= 3 && b.iter().all(u8::is_ascii_digit) => Some(Marker {
+            style: MarkerStyle::Digit,
+            value: body.parse().ok()?,
+        }),
+        _ => None,
+    }
+}
+
+/// Whether a chunk is only bullet characters (`•`, `-`, `*`).
+pub(crate) fn is_bullet(chunk: &str, k: &Knowledge) -> bool {
+    !chunk.is_empty() && chunk.chars().all(|c| k.has_role(c, role::BULLET))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::KNOWLEDGE;
+
+    #[test]
+    fn splits_the_end_of_a_chunk() {
+        let k = &*KNOWLEDGE;
+        let l = split_left("final.\"", k);
+        assert_eq!(
+            (l.word, l.terminal, l.closers, l.kind),
+            ("final", ".", "\"", Kind::Period)
+        );
+        let l = split_left("anonymity.)", k);
+        assert_eq!((l.word, l.closers), ("anonymity", ")"));
+        let l = split_left("Hello?!", k);
+        assert_eq!((l.word, l.kind), ("Hello", Kind::Question));
+        let l = split_left("that....", k);
+        assert_eq!(
+            (l.word, l.terminal, l.kind),
+            ("that", "....", Kind::Ellipsis)
+        );
+        let l = split_left("Thanks,", k);
+        assert_eq!((l.word, l.kind), ("Thanks", Kind::Comma));
+        let l = split_left("U.S.", k);
+        assert_eq!((l.word, l.kind), ("U.S", Kind::Period));
+    }
+
+    #[test]
+    fn shapes() {
+        for (w, s) in [
+            ("the", Shape::Lower),
+            ("Beijing", Shape::Cap),
+            ("CPC", Shape::Caps),
+            ("I", Shape::Letter),
+            ("iPhone", Shape::Mixed),
+            ("1,200.50", Shape::Number),
+            ("04/26/2001", Shape::Date),
+            ("2025-05-14", Shape::Date),
+            ("09:07", Shape::Time),
+            ("https://x.org/a", Shape::Url),
+            ("press@example.org", Shape::Email),
+            ("@dateline", Shape::Handle),
+            ("Zürich", Shape::Cap),
+            ("", Shape::Empty),
+        ] {
+            assert_eq!(Shape::of(w), s, "{w}");
+        }
+    }
+
+    #[test]
+    fn markers_and_dotted_letters() {
+        let k = &*KNOWLEDGE;
+        assert_eq!(marker("2.)", k).map(|m| m.value), Some(2));
+        assert_eq!(marker("⁃10.", k).map(|m| m.value), Some(10));
+        assert_eq!(marker("b.", k).map(|m| m.style), Some(MarkerStyle::Lower));
+        assert_eq!(marker("2025.", k), None);
+        assert!(is_dotted_letters("U.S") && is_dotted_letters("E") && is_dotted_letters("a.m"));
+        assert!(!is_dotted_letters("Mr") && !is_dotted_letters("U..S"));
+    }
+}

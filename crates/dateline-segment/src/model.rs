@@ -1,0 +1,258 @@
+//! The learned boundary classifier: a linear model over hashed features of
+//! a candidate gap, for the cases the rules leave open (a period before a
+//! lower-case word, an ellipsis, a line of web text that ends without
+//! punctuation).
+//!
+//! The weights live in `data/boundary-model.tsv` (`feature<TAB>weight`,
+//! made by `cargo xtask train-segment` from UD English EWT train) and are
+//! read once into a hash table keyed by a 64-bit hash of the feature
+//! string. Features are produced as string pieces; the runtime hashes the
+//! pieces in place, so scoring allocates nothing.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::LazyLock;
+
+use crate::chunk::{Left, Right, Shape};
+use crate::knowledge::{AbbrevClass, Knowledge};
+
+/// Everything the model sees of one candidate gap.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GapView<'t> {
+    pub left: Left<'t>,
+    pub right: Right<'t>,
+    /// The chunk before the left one, split the same way.
+    pub before: Left<'t>,
+    pub newlines: u32,
+    /// Chunks in the sentence so far, the left one included.
+    pub chunks: u32,
+}
+
+/// Feature strings longer than this are replaced by a placeholder: a long
+/// URL as a word feature would never be seen twice.
+const MAX_PIECE: usize = 24;
+
+fn piece(word: &str) -> &str {
+    if word.len() > MAX_PIECE {
+        "<long>"
+    } else {
+        word
+    }
+}
+
+fn bucket(n: u32) -> &'static str {
+    match n {
+        0 | 1 => "1",
+        2 => "2",
+        3 => "3",
+        4..=6 => "4-6",
+        7..=12 => "7-12",
+        _ => "13+",
+    }
+}
+
+fn abbrev(k: &Knowledge, word: &str) -> &'static str {
+    match k.abbreviation(word) {
+        Some(AbbrevClass::Title) => "title",
+        Some(AbbrevClass::Ambiguous) => "ambiguous",
+        Some(AbbrevClass::Final) => "final",
+        None if crate::chunk::is_dotted_letters(word) => "dotted",
+        None => "-",
+    }
+}
+
+fn closers(s: &str) -> &'static str {
+    match s.chars().next_back() {
+        None => "-",
+        Some(')' | ']' | '}') => "bracket",
+        Some(_) => "quote",
+    }
+}
+
+/// Calls `emit` with the pieces of every feature of a gap. A feature's
+/// name is its pieces joined by `|`, lower-cased.
+pub(crate) fn features(g: &GapView<'_>, k: &Knowledge, mut emit: impl FnMut(&[&str])) {
+    let kind = g.left.kind.as_str();
+    let ls = Shape::of(g.left.word).as_str();
+    let rs = Shape::of(g.right.word).as_str();
+    let lw = piece(g.left.word);
+    let rw = piece(g.right.word);
+    let case = match g.right.case {
+        crate::chunk::Case::Upper => "upper",
+        crate::chunk::Case::Lower => "lower",
+        crate::chunk::Case::Digit => "digit",
+        crate::chunk::Case::Other => "other",
+    };
+    emit(&["k", kind]);
+    emit(&["kl", kind, lw]);
+    emit(&["ks", kind, ls]);
+    emit(&["kr", kind, rw]);
+    emit(&["krs", kind, rs]);
+    emit(&["kc", kind, case]);
+    emit(&["klr", kind, ls, rs]);
+    emit(&["klc", kind, lw, case]);
+    emit(&["kt", kind, piece(g.left.terminal)]);
+    emit(&["kcl", kind, closers(g.left.closers), case]);
+    emit(&[
+        "ko",
+        kind,
+        if g.right.openers.is_empty() {
+            "-"
+        } else {
+            "open"
+        },
+    ]);
+    emit(&[
+        "kst",
+        kind,
+        if k.is_starter(g.right.word) {
+            "starter"
+        } else {
+            "-"
+        },
+        case,
+    ]);
+    emit(&["ka", kind, abbrev(k, g.left.word), case]);
+    emit(&["kn", kind, bucket(g.chunks)]);
+    emit(&[
+        "kb",
+        kind,
+        Shape::of(g.before.word).as_str(),
+        g.before.kind.as_str(),
+    ]);
+    emit(&["kbw", kind, piece(g.before.word), lw]);
+    emit(&["knl", kind, if g.newlines > 0 { "nl" } else { "-" }]);
+    let len = match g.left.word.chars().count() {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3 => "3",
+        _ => "4+",
+    };
+    emit(&["klen", kind, len, ls]);
+}
+
+/// FNV-1a over the lower-cased pieces joined by `|`: the same value as the
+/// hash of the feature's name, computed without building the name.
+#[inline]
+pub(crate) fn hash_pieces(pieces: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, p) in pieces.iter().enumerate() {
+        if i > 0 {
+            h = (h ^ u64::from(b'|')).wrapping_mul(0x0100_0000_01b3);
+        }
+        for &b in p.as_bytes() {
+            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// The hash of a feature name (already lower-case) as written in the file.
+pub(crate) fn hash_name(name: &str) -> u64 {
+    hash_pieces(&[name])
+}
+
+/// Hash keys are already well mixed: the table uses them as they are.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys are hashed")
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Name of the line that holds the decision threshold in the model file.
+pub(crate) const THRESHOLD: &str = "@threshold";
+
+#[derive(Debug)]
+pub(crate) struct Model {
+    weights: HashMap<u64, f32, BuildHasherDefault<IdentityHasher>>,
+    threshold: f32,
+}
+
+pub(crate) static MODEL: LazyLock<Model> = LazyLock::new(|| {
+    Model::parse(include_str!("../data/boundary-model.tsv"))
+        .unwrap_or_else(|e| panic!("dateline-segment boundary model: {e}"))
+});
+
+impl Model {
+    pub fn parse(file: &str) -> Result<Model, String> {
+        let mut weights = HashMap::default();
+        let mut threshold = 0.0;
+        for (n, line) in file.lines().enumerate() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (name, weight) = line
+                .rsplit_once('\t')
+                .ok_or_else(|| format!("line {}: expected feature<TAB>weight", n + 1))?;
+            let weight: f32 = weight
+                .parse()
+                .map_err(|_| format!("line {}: bad weight {weight:?}", n + 1))?;
+            if name == THRESHOLD {
+                threshold = weight;
+            } else {
+                weights.insert(hash_name(name), weight);
+            }
+        }
+        Ok(Model { weights, threshold })
+    }
+
+    #[cfg(feature = "train")]
+    pub fn from_weights(weights: impl IntoIterator<Item = (u64, f32)>, threshold: f32) -> Model {
+        Model {
+            weights: weights.into_iter().collect(),
+            threshold,
+        }
+    }
+
+    pub fn score(&self, g: &GapView<'_>, k: &Knowledge) -> f32 {
+        let mut sum = 0.0;
+        features(g, k, |pieces| {
+            sum += self
+                .weights
+                .get(&hash_pieces(pieces))
+                .copied()
+                .unwrap_or(0.0);
+        });
+        sum
+    }
+
+    pub fn is_boundary(&self, g: &GapView<'_>, k: &Knowledge) -> bool {
+        self.score(g, k) > self.threshold
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn piece_hash_equals_name_hash() {
+        assert_eq!(
+            hash_pieces(&["kl", "Period", "Inc"]),
+            hash_name("kl|period|inc")
+        );
+        assert_ne!(hash_pieces(&["kl", "period"]), hash_name("klperiod"));
+    }
+
+    #[test]
+    fn parses_weights_and_threshold() {
+        let m = Model::parse("# comment\nk|period\t1.5\n@threshold\t0.25\n").expect("valid");
+        assert_eq!(m.weights.len(), 1);
+        assert_eq!(m.threshold, 0.25);
+        assert!(Model::parse("k|period 1.5\n").is_err());
+    }
+}

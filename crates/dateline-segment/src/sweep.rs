@@ -1,0 +1,665 @@
+//! One left-to-right pass over the gaps between tokens, deciding at each
+//! whether a sentence ends there.
+//!
+//! Most gaps are settled by a fast test (a word, one space, a lower-case
+//! word: never a boundary) that reads three bytes. The rest go through the
+//! rules in the order the crate docs give; the gaps the rules leave open
+//! go to a [`Decider`] (the learned model at run time, the gold answer
+//! while training). Every lookahead is bounded, so the pass is linear.
+
+use dateline_core::{Sentence, Span, Token};
+
+use crate::chunk::{
+    is_bullet, is_dotted_letters, marker, split_left, split_right, Case, Kind, Marker, MarkerStyle,
+    Shape,
+};
+use crate::knowledge::{role, AbbrevClass, Knowledge};
+use crate::model::GapView;
+
+/// Settles the gaps the rules leave open.
+pub(crate) trait Decider {
+    /// Whether a sentence ends at the gap before token `right_token`.
+    fn decide(&mut self, gap: &GapView<'_>, right_token: usize) -> bool;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    Break,
+    Keep,
+    Ask,
+}
+
+/// Datelines and credits are looked for within this many chunks.
+const LINE_LOOKAHEAD: usize = 12;
+
+/// What a period after an abbreviation-like word means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Abbrev {
+    Class(AbbrevClass),
+    /// One capital letter: an initial (`Jonas E. Smith`) or `I`.
+    Initial(char),
+    /// Dotted letters: `U.S`, `J.K`, `a.m`.
+    Dotted,
+}
+
+fn classify(k: &Knowledge, word: &str) -> Option<Abbrev> {
+    if let Some(class) = k.abbreviation(word) {
+        return Some(Abbrev::Class(class));
+    }
+    let mut chars = word.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        if c.is_uppercase() {
+            return Some(Abbrev::Initial(c));
+        }
+    }
+    is_dotted_letters(word).then_some(Abbrev::Dotted)
+}
+
+/// Letters only, at least two, none lower-case: `BEIJING`, `NEW`, `ST.`.
+fn is_caps_word(w: &str) -> bool {
+    let mut letters = 0;
+    for c in w.chars() {
+        if c.is_alphabetic() {
+            if c.is_lowercase() {
+                return false;
+            }
+            letters += 1;
+        } else if !matches!(c, '.' | '-' | '\'' | '’') {
+            return false;
+        }
+    }
+    letters >= 2
+}
+
+fn is_dash_chunk(k: &Knowledge, w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| k.has_role(c, role::DASH))
+}
+
+/// A lone full stop, as in a spaced ellipsis `. . .` (closers allowed).
+fn is_lone_dot(k: &Knowledge, chunk: &str) -> bool {
+    chunk.trim_end_matches(|c| k.has_role(c, role::CLOSER)) == "."
+}
+
+/// Chunks of one line from a byte offset: `(start, text)`, stopping at a
+/// line break or the end of the text.
+struct LineChunks<'t> {
+    text: &'t str,
+    pos: usize,
+}
+
+impl<'t> Iterator for LineChunks<'t> {
+    type Item = (usize, &'t str);
+
+    fn next(&mut self) -> Option<(usize, &'t str)> {
+        let rest = &self.text[self.pos..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '\u{a0}']).len();
+        let start = self.pos + skipped;
+        let rest = &self.text[start..];
+        if rest.is_empty() || rest.starts_with(['\n', '\r']) {
+            return None;
+        }
+        let len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        self.pos = start + len;
+        Some((start, &rest[..len]))
+    }
+}
+
+pub(crate) struct Sweep<'t, D> {
+    k: &'t Knowledge,
+    text: &'t str,
+    tokens: &'t [Token],
+    decider: D,
+    sentence_first: usize,
+    /// Chunks in the current sentence, the left one of the gap included.
+    chunks: u32,
+    /// Byte start of the chunk left of the current gap.
+    chunk_start: usize,
+    /// Byte range of the chunk before that one.
+    before: (usize, usize),
+    /// Gaps whose right token starts at or before this byte never break
+    /// (they are inside or just after a dateline).
+    protect_until: usize,
+    /// Brackets open in the current sentence.
+    depth: u32,
+    /// The last list marker that opened a sentence.
+    marker: Option<Marker>,
+    /// The current sentence so far holds only bullets and list markers.
+    only_markers: bool,
+    /// Lone `.` chunks ending with the left chunk (a spaced ellipsis).
+    dot_run: u32,
+    /// `(first token, end byte)` of the last right chunk measured.
+    right_cache: (usize, usize),
+}
+
+impl<'t, D: Decider> Sweep<'t, D> {
+    pub fn new(k: &'t Knowledge, text: &'t str, tokens: &'t [Token], decider: D) -> Self {
+        Sweep {
+            k,
+            text,
+            tokens,
+            decider,
+            sentence_first: 0,
+            chunks: 1,
+            chunk_start: 0,
+            before: (0, 0),
+            protect_until: 0,
+            depth: 0,
+            marker: None,
+            only_markers: false,
+            dot_run: 0,
+            right_cache: (usize::MAX, 0),
+        }
+    }
+
+    /// Appends the sentences of the text to `out`.
+    pub fn run(mut self, out: &mut Vec<Sentence>) {
+        let tokens = self.tokens;
+        let Some(first) = tokens.first() else {
+            return;
+        };
+        let bytes = self.text.as_bytes();
+        self.chunk_start = first.span.start as usize;
+        self.before = (self.chunk_start, self.chunk_start);
+        let first_end = self.chunk_end(0);
+        self.line_start(0, self.chunk_start, first_end);
+        for i in 0..tokens.len() - 1 {
+            let gs = tokens[i].span.end as usize;
+            let ge = tokens[i + 1].span.start as usize;
+            self.track_brackets(i);
+            if gs == ge {
+                if self.cjk_stop(i) {
+                    self.cut(i + 1, out);
+                    self.chunks = 1;
+                    self.chunk_start = ge;
+                    self.only_markers = false;
+                }
+                continue;
+            }
+            // A word, one space, a lower-case word: never a boundary.
+            if ge - gs == 1
+                && bytes[gs] == b' '
+                && bytes[ge].is_ascii_lowercase()
+                && bytes[gs - 1].is_ascii_alphanumeric()
+                && ge > self.protect_until
+                && !self.letter_list()
+            {
+                self.before = (self.chunk_start, gs);
+                self.chunk_start = ge;
+                self.chunks += 1;
+                self.dot_run = 0;
+                self.only_markers = false;
+                continue;
+            }
+            self.gap(i, gs, ge, out);
+        }
+        self.cut(tokens.len(), out);
+    }
+
+    fn letter_list(&self) -> bool {
+        self.marker.is_some_and(|m| m.style != MarkerStyle::Digit)
+    }
+
+    /// Keeps count of the brackets open in the sentence: a colon or comma
+    /// inside `(Web editor: ...)` ends nothing.
+    fn track_brackets(&mut self, i: usize) {
+        let span = self.tokens[i].span;
+        let bytes = self.text.as_bytes();
+        if matches!(bytes[span.start as usize], b'(' | b'[' | b'{') {
+            self.depth += 1;
+        }
+        if matches!(bytes[span.end as usize - 1], b')' | b']' | b'}') {
+            self.depth = self.depth.saturating_sub(1);
+        }
+    }
+
+    /// Byte end of the chunk that starts at token `j`.
+    fn chunk_end(&mut self, j: usize) -> usize {
+        if self.right_cache.0 == j {
+            return self.right_cache.1;
+        }
+        let tokens = self.tokens;
+        let mut e = j;
+        while e + 1 < tokens.len() && tokens[e + 1].span.start == tokens[e].span.end {
+            e += 1;
+        }
+        let end = tokens[e].span.end as usize;
+        self.right_cache = (j, end);
+        end
+    }
+
+    fn cut(&mut self, end: usize, out: &mut Vec<Sentence>) {
+        let first = self.sentence_first;
+        if end <= first {
+            return;
+        }
+        out.push(Sentence {
+            span: Span::new(self.tokens[first].span.start, self.tokens[end - 1].span.end),
+            first_token: first as u32,
+            end_token: end as u32,
+        });
+        self.sentence_first = end;
+        self.depth = 0;
+    }
+
+    /// A CJK full stop ends a sentence even with no space after it.
+    fn cjk_stop(&self, i: usize) -> bool {
+        let left = &self.text[self.tokens[i].span.range()];
+        let right = &self.text[self.tokens[i + 1].span.range()];
+        let stop = left
+            .chars()
+            .next_back()
+            .is_some_and(|c| self.k.has_role(c, role::CJK_STOP));
+        let continues = right.chars().next().is_some_and(|c| {
+            self.k
+                .has_role(c, role::CJK_STOP | role::CLOSER | role::TERMINAL)
+        });
+        stop && !continues
+    }
+
+    fn gap(&mut self, i: usize, gs: usize, ge: usize, out: &mut Vec<Sentence>) {
+        let k = self.k;
+        let text = self.text;
+        let gap_text = &text.as_bytes()[gs..ge];
+        let mut newlines = gap_text.iter().filter(|&&b| b == b'\n').count() as u32;
+        if newlines == 0 {
+            newlines = gap_text.iter().filter(|&&b| b == b'\r').count() as u32;
+        }
+        let right_end = self.chunk_end(i + 1);
+        let left_chunk = &text[self.chunk_start..gs];
+        let right_chunk = &text[ge..right_end];
+        let left = split_left(left_chunk, k);
+        self.dot_run = if left.word.is_empty() && left.terminal == "." {
+            self.dot_run + 1
+        } else {
+            0
+        };
+        let view = GapView {
+            left,
+            right: split_right(right_chunk, k),
+            before: split_left(&text[self.before.0..self.before.1], k),
+            newlines,
+            chunks: self.chunks,
+        };
+        let verdict = self.rules(&view, right_chunk, i, ge);
+        let cut = match verdict {
+            Verdict::Break => true,
+            Verdict::Keep => false,
+            Verdict::Ask => self.decider.decide(&view, i + 1),
+        };
+        let right_is_marker = is_bullet(right_chunk, k)
+            || right_chunk
+                .chars()
+                .next()
+                .is_some_and(|c| k.has_role(c, role::BULLET))
+            || marker(right_chunk, k).is_some();
+        if cut {
+            self.cut(i + 1, out);
+            self.chunks = 1;
+            self.only_markers = right_is_marker;
+        } else {
+            self.chunks += 1;
+            self.only_markers &= right_is_marker;
+        }
+        if cut || newlines > 0 {
+            if let Some(m) = marker(right_chunk, k) {
+                self.marker = Some(m);
+            }
+        }
+        self.before = (self.chunk_start, gs);
+        self.chunk_start = ge;
+        if newlines > 0 {
+            self.line_start(i + 1, ge, right_end);
+        }
+    }
+
+    /// At the first token of a line: a dateline protects the gaps up to the
+    /// sentence it opens.
+    fn line_start(&mut self, token: usize, start: usize, chunk_end: usize) {
+        if let Some(end) = self.dateline(start) {
+            self.protect_until = end;
+        }
+        let chunk = &self.text[start..chunk_end];
+        if token == 0 {
+            if let Some(m) = marker(chunk, self.k) {
+                self.marker = Some(m);
+            }
+            self.only_markers = is_bullet(chunk, self.k)
+                || chunk
+                    .chars()
+                    .next()
+                    .is_some_and(|c| self.k.has_role(c, role::BULLET))
+                || marker(chunk, self.k).is_some();
+        }
+    }
+
+    fn rules(&mut self, g: &GapView<'_>, right_chunk: &str, i: usize, ge: usize) -> Verdict {
+        let k = self.k;
+        if g.newlines >= 2 {
+            return Verdict::Break;
+        }
+        if ge <= self.protect_until {
+            return Verdict::Keep;
+        }
+        if self.only_markers {
+            return Verdict::Keep;
+        }
+        let bullet = right_chunk
+            .chars()
+            .next()
+            .is_some_and(|c| k.has_role(c, role::BULLET));
+        let right_marker = marker(right_chunk, k);
+        if g.newlines == 1 {
+            if (bullet && !is_dash_chunk(k, right_chunk)) || right_marker.is_some() {
+                return Verdict::Break;
+            }
+            if matches!(right_chunk, "-" | "*" | "•") {
+                return Verdict::Break;
+            }
+            if g.left.kind.is_stop() {
+                return self.stop_rules(g, right_chunk, i, ge);
+            }
+            return self.line_end_rules(g);
+        }
+        if bullet && !is_dash_chunk(k, right_chunk) {
+            return Verdict::Break;
+        }
+        if let (Some(m), Some(prev)) = (right_marker, self.marker) {
+            if m.style == prev.style && m.value == prev.value + 1 {
+                return Verdict::Break;
+            }
+        }
+        if g.left.kind.is_stop() {
+            return self.stop_rules(g, right_chunk, i, ge);
+        }
+        self.inner_rules(g)
+    }
+
+    /// After `.`, `!`, `?` or an ellipsis.
+    fn stop_rules(&mut self, g: &GapView<'_>, right_chunk: &str, i: usize, ge: usize) -> Verdict {
+        let k = self.k;
+        let (l, r) = (&g.left, &g.right);
+        let nl = g.newlines > 0;
+        let verdict = match l.kind {
+            _ if l.terminal.chars().any(|c| k.has_role(c, role::CJK_STOP)) => Verdict::Break,
+            Kind::Period => {
+                if let Some(v) = self.spaced_ellipsis(g, right_chunk, i) {
+                    return v;
+                }
+                let class = classify(k, l.word);
+                match r.case {
+                    Case::Lower if class.is_some() || !l.closers.is_empty() => Verdict::Keep,
+                    Case::Digit | Case::Other if class.is_some() => {
+                        if nl && class != Some(Abbrev::Class(AbbrevClass::Title)) {
+                            Verdict::Break
+                        } else {
+                            Verdict::Keep
+                        }
+                    }
+                    Case::Lower | Case::Digit | Case::Other => Verdict::Ask,
+                    Case::Upper => match class {
+                        None | Some(Abbrev::Class(AbbrevClass::Final)) => Verdict::Break,
+                        _ if nl => Verdict::Break,
+                        Some(Abbrev::Class(AbbrevClass::Title)) => Verdict::Keep,
+                        Some(Abbrev::Class(AbbrevClass::Ambiguous) | Abbrev::Dotted) => {
+                            if self.opens_sentence(r.word) && g.chunks >= 4 {
+                                Verdict::Break
+                            } else {
+                                Verdict::Keep
+                            }
+                        }
+                        Some(Abbrev::Initial(c)) => {
+                            let after_name = matches!(
+                                Shape::of(g.before.word),
+                                Shape::Cap | Shape::Caps | Shape::Letter
+                            ) && g.before.kind == Kind::None;
+                            if k.is_starter(r.word) && (c == 'I' || !after_name) {
+                                Verdict::Break
+                            } else {
+                                Verdict::Keep
+                            }
+                        }
+                    },
+                }
+            }
+            Kind::Ellipsis => {
+                let dots = l.terminal.chars().filter(|&c| c == '.').count()
+                    + 3 * l.terminal.chars().filter(|&c| c == '…').count();
+                let bracketed = l
+                    .word
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| k.has_role(c, role::OPENER));
+                if r.case == Case::Lower || bracketed {
+                    Verdict::Keep
+                } else if nl || (dots >= 4 && r.case == Case::Upper) {
+                    Verdict::Break
+                } else {
+                    Verdict::Ask
+                }
+            }
+            _ => {
+                // `!` and `?`
+                if r.case != Case::Lower {
+                    Verdict::Break
+                } else if !l.closers.is_empty()
+                    || (l.kind == Kind::Exclaim
+                        && matches!(Shape::of(l.word), Shape::Cap | Shape::Mixed)
+                        && g.chunks >= 2)
+                {
+                    // `"Stop!" he shouted`, `Yahoo! in`
+                    Verdict::Keep
+                } else {
+                    Verdict::Ask
+                }
+            }
+        };
+        if verdict == Verdict::Break && !nl && self.credit_follows(ge) {
+            return Verdict::Keep;
+        }
+        verdict
+    }
+
+    /// A word that opens a sentence after an ambiguous abbreviation: a
+    /// usual opener or a title (`... at 6 P.M. Mr. Smith then ...`).
+    fn opens_sentence(&self, word: &str) -> bool {
+        self.k.is_starter(word) || self.k.abbreviation(word) == Some(AbbrevClass::Title)
+    }
+
+    /// Spaced ellipses: `. . .` inside a sentence, `. . . .` ending one, and
+    /// `word. . . . Next` where the first period ends the sentence and the
+    /// ellipsis opens the next.
+    fn spaced_ellipsis(&mut self, g: &GapView<'_>, right_chunk: &str, i: usize) -> Option<Verdict> {
+        let k = self.k;
+        let right_dot = is_lone_dot(k, right_chunk);
+        if self.dot_run >= 1 {
+            if right_dot {
+                return Some(Verdict::Keep);
+            }
+            if self.dot_run >= 3 {
+                let ends = g.newlines > 0 || (self.dot_run >= 4 && g.right.case == Case::Upper);
+                return Some(if ends { Verdict::Break } else { Verdict::Keep });
+            }
+            return None;
+        }
+        if !right_dot {
+            return None;
+        }
+        // Count the lone dots ahead and look at the word after them.
+        let mut run = 0;
+        let mut after = None;
+        for (_, chunk) in (LineChunks {
+            text: self.text,
+            pos: self.tokens[i + 1].span.start as usize,
+        })
+        .take(LINE_LOOKAHEAD)
+        {
+            if is_lone_dot(k, chunk) {
+                run += 1;
+            } else {
+                after = Some(split_right(chunk, k).case);
+                break;
+            }
+        }
+        let ends = run == 3 && !g.left.word.is_empty() && after == Some(Case::Upper);
+        Some(if ends { Verdict::Break } else { Verdict::Keep })
+    }
+
+    /// After a comma, colon, semicolon, dash or no punctuation at all, on
+    /// one line. Only web-text patterns go to the model: a greeting or
+    /// sign-off (`Thanks, Sean`), a label (`How to Pledge: This year`), a
+    /// date or address line. Ordinary news prose never does.
+    fn inner_rules(&self, g: &GapView<'_>) -> Verdict {
+        let (l, r) = (&g.left, &g.right);
+        if r.case == Case::Lower || r.case == Case::Other || self.depth > 0 || !r.openers.is_empty()
+        {
+            return Verdict::Keep;
+        }
+        let ls = Shape::of(l.word);
+        let rs = Shape::of(r.word);
+        match l.kind {
+            Kind::Comma => {
+                if g.chunks <= 2 && ls.is_alpha() && rs.is_alpha() && r.case == Case::Upper {
+                    Verdict::Ask
+                } else {
+                    Verdict::Keep
+                }
+            }
+            Kind::Colon => {
+                if g.chunks >= 2 {
+                    Verdict::Ask
+                } else {
+                    Verdict::Keep
+                }
+            }
+            Kind::Semicolon | Kind::Dash => Verdict::Ask,
+            _ => {
+                let web = matches!(rs, Shape::Date | Shape::Time | Shape::Url | Shape::Email);
+                if !l.closers.is_empty() || (ls.is_alpha() && !web) {
+                    Verdict::Keep
+                } else {
+                    Verdict::Ask
+                }
+            }
+        }
+    }
+
+    /// A single line break after a line without a final stop: the line was
+    /// a headline, byline or label unless it plainly continues.
+    fn line_end_rules(&self, g: &GapView<'_>) -> Verdict {
+        let l = &g.left;
+        let unfinished = matches!(
+            l.kind,
+            Kind::Comma | Kind::Colon | Kind::Semicolon | Kind::Dash
+        ) || self.k.is_continuation(l.word)
+            || self.depth > 0;
+        if g.right.case == Case::Lower || unfinished {
+            Verdict::Keep
+        } else {
+            Verdict::Break
+        }
+    }
+
+    /// A photo credit runs from here to the end of the line:
+    /// `(Xinhua/Rao Aimin)`, `REUTERS/Brendan McDermid`.
+    fn credit_follows(&self, from: usize) -> bool {
+        let k = self.k;
+        let mut chunks = LineChunks {
+            text: self.text,
+            pos: from,
+        };
+        let Some((_, first)) = chunks.next() else {
+            return false;
+        };
+        let Some((agency, _)) = first.trim_start_matches('(').split_once('/') else {
+            return false;
+        };
+        if !(k.is_agency(agency) || is_caps_word(agency)) {
+            return false;
+        }
+        let mut rest = std::iter::once(first).chain(chunks.by_ref().map(|(_, c)| c));
+        for _ in 0..LINE_LOOKAHEAD {
+            match rest.next() {
+                None => return true,
+                Some(chunk) => {
+                    let l = split_left(chunk, k);
+                    if l.kind.is_stop() {
+                        return false;
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// A dateline at a line start: `BEIJING, May 14 (Xinhua) --`,
+    /// `WASHINGTON, Jan. 7 (Reuters) -`, `LONDON (AP) -`. Returns the byte
+    /// where the sentence it opens starts.
+    fn dateline(&self, start: usize) -> Option<usize> {
+        let k = self.k;
+        let mut chunks = LineChunks {
+            text: self.text,
+            pos: start,
+        }
+        .take(LINE_LOOKAHEAD);
+        let mut c = chunks.next()?;
+        let mut places = 0;
+        while is_caps_word(c.1.trim_end_matches(',')) {
+            places += 1;
+            let comma = c.1.ends_with(',');
+            c = chunks.next()?;
+            if comma || places == 4 {
+                break;
+            }
+        }
+        if places == 0 {
+            return None;
+        }
+        // A region after the place: `SAN FRANCISCO, Calif., Jan. 7`.
+        let mut region = 0;
+        while region < 3
+            && !k.is_month(c.1.trim_end_matches(','))
+            && !c.1.starts_with('(')
+            && !is_dash_chunk(k, c.1)
+            && c.1.chars().next().is_some_and(char::is_uppercase)
+        {
+            let comma = c.1.ends_with(',');
+            region += 1;
+            c = chunks.next()?;
+            if comma {
+                break;
+            }
+        }
+        let mut date = false;
+        if k.is_month(c.1.trim_end_matches(',')) {
+            let day = chunks.next()?;
+            let digits = day.1.trim_end_matches(',');
+            if !(1..=2).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            date = true;
+            c = chunks.next()?;
+            if day.1.ends_with(',') && c.1.len() == 4 && c.1.bytes().all(|b| b.is_ascii_digit()) {
+                c = chunks.next()?;
+            }
+        }
+        let mut agency = false;
+        if c.1.starts_with('(') {
+            let mut inner = c;
+            for _ in 0..4 {
+                if inner.1.ends_with(')') {
+                    agency = true;
+                    break;
+                }
+                inner = chunks.next()?;
+            }
+            if !agency {
+                return None;
+            }
+            c = chunks.next()?;
+        }
+        if is_dash_chunk(k, c.1) {
+            return chunks.next().map(|(s, _)| s);
+        }
+        (date && agency).then_some(c.0)
+    }
+}
