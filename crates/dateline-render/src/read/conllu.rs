@@ -97,11 +97,12 @@ impl<R: BufRead> ConlluReader<R> {
             .trim_start();
         let rest = rest.strip_prefix("newdoc")?;
         let id = rest
-            .trim()
+            .trim_start()
             .strip_prefix("id")
             .and_then(|r| r.trim_start().strip_prefix('='));
+        // Only the one space after `=` is syntax: an id may end in spaces.
         Some(match id {
-            Some(id) => id.trim().to_owned(),
+            Some(id) => id.strip_prefix(' ').unwrap_or(id).to_owned(),
             None => format!("{}:{}", self.name, self.line_no),
         })
     }
