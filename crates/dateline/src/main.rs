@@ -1,1 +1,214 @@
-fn main() {}
+//! The `dateline` binary: turns the command line into a validated
+//! [`RunConfig`], runs it, and maps the outcome to an exit status.
+//!
+//! Exit status: 0 on success (also when the reader of the output went away
+//! early, as with `| head`); 1 when a document failed (unless
+//! `--allow-errors`) or the output could not be written; 2 for a usage or
+//! start-up error (bad option, missing input, unknown stage, unloadable
+//! model).
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use dateline::{InputFormat, RunConfig, Runner, StageOptions, StageRegistry};
+use dateline_core::OffsetUnit;
+use dateline_render::{Format, RenderOptions};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dateline",
+    version,
+    about = "Tokens, sentences and named entities for news text, with exact offsets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Annotate documents and write them in the chosen format
+    Run(RunArgs),
+    /// List the stages --stages can name, with what each needs and adds
+    Stages,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// A .txt file (one document), a directory (its .txt files, recursively,
+    /// in sorted order), a .jsonl file, or - for stdin; none means stdin
+    #[arg(value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// auto (by extension; stdin = jsonl) | txt | jsonl | conll
+    #[arg(long, value_name = "F", default_value = "auto")]
+    input_format: InputFormat,
+    /// JSONL field holding the text; the id comes from "id" when present,
+    /// else file:line
+    #[arg(long, value_name = "NAME", default_value = "text")]
+    text_field: String,
+    /// Comma-separated stage names (see `dateline stages`)
+    #[arg(long, value_name = "LIST", default_value = "tokenize,segment,tag")]
+    stages: String,
+    /// jsonl | json | conll | conllu | brat | html | text
+    #[arg(long, value_name = "F", default_value = "jsonl")]
+    format: Format,
+    /// Offset unit in the output: char | byte | utf16
+    #[arg(long, value_name = "U", default_value = "char")]
+    offsets: OffsetUnit,
+    /// Output file, or directory for brat and html (one file per document);
+    /// default stdout
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Worker threads (default: all cores); output is identical for every N
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+    /// Extra phrase list for the tagger, lines of phrase<TAB>LABEL (repeatable)
+    #[arg(long, value_name = "FILE")]
+    gazetteer: Vec<PathBuf>,
+    /// Entity model file replacing the built-in one
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// No progress bar and no summary line
+    #[arg(short, long)]
+    quiet: bool,
+    /// Exit with status 0 even when some documents failed
+    #[arg(long)]
+    allow_errors: bool,
+    /// Mark sentence boundaries in HTML output
+    #[arg(long)]
+    html_sentences: bool,
+    /// Documents per batch (tuning and tests)
+    #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    batch_docs: Option<u32>,
+    /// Input bytes per batch (tuning and tests)
+    #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    batch_bytes: Option<u32>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Stages => stages(),
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let stages: Vec<String> = args
+        .stages
+        .split(',')
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut stage_options = StageOptions::new();
+    stage_options.model = args.model;
+    stage_options.gazetteers = args.gazetteer;
+    let mut config = RunConfig::default();
+    config.inputs = args.inputs;
+    config.input_format = args.input_format;
+    config.text_field = args.text_field;
+    config.stages = stages;
+    config.stage_options = stage_options;
+    config.format = args.format;
+    config.render = RenderOptions {
+        offsets: args.offsets,
+        html_sentences: args.html_sentences,
+    };
+    config.output = args.output;
+    config.threads = args.threads.map(usize::from);
+    config.progress = !args.quiet;
+    if let Some(n) = args.batch_docs {
+        config.limits.max_docs = n as usize;
+    }
+    if let Some(n) = args.batch_bytes {
+        config.limits.max_bytes = n as usize;
+    }
+
+    let runner = match Runner::new(config, &StageRegistry::builtin()) {
+        Ok(runner) => runner,
+        Err(e) => {
+            report(format_args!("dateline: error: {}", chain(&e)));
+            return ExitCode::from(2);
+        }
+    };
+    match runner.run() {
+        Ok(summary) => {
+            if !args.quiet {
+                for quote in &summary.first_errors {
+                    report(format_args!("dateline: failed: {quote}"));
+                }
+                if summary.errors > summary.first_errors.len() as u64 {
+                    report(format_args!(
+                        "dateline: ... and {} more failed documents (see the error records)",
+                        summary.errors - summary.first_errors.len() as u64
+                    ));
+                }
+                report(format_args!("dateline: {summary}"));
+            }
+            if summary.errors > 0 && !args.allow_errors {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            report(format_args!("dateline: error: {}", chain(&e)));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn stages() -> ExitCode {
+    let registry = StageRegistry::builtin();
+    let mut out = io::stdout().lock();
+    let layers = |layers: &[dateline_core::Layer]| {
+        if layers.is_empty() {
+            "-".to_owned()
+        } else {
+            layers
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        }
+    };
+    let mut text = String::new();
+    for spec in registry.iter() {
+        text.push_str(&format!(
+            "{:<10} needs {:<18} adds {:<10} {}\n",
+            spec.name,
+            layers(spec.requires),
+            layers(spec.provides),
+            spec.description
+        ));
+    }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            report(format_args!("dateline: error: stdout: {e}"));
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// An error and its causes, as one line.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !line.contains(&cause_text) {
+            line.push_str(": ");
+            line.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    line
+}
+
+/// Writes a line to stderr; a closed stderr is not worth a panic.
+fn report(line: std::fmt::Arguments<'_>) {
+    let _ = writeln!(io::stderr(), "{line}");
+}

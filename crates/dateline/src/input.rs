@@ -1,0 +1,681 @@
+//! Corpus input: resolving the command line's inputs into sources, and a
+//! streaming reader that cuts them into bounded batches of raw documents.
+//!
+//! The reader does only I/O. It appends raw bytes (a `.txt` file, a JSONL
+//! line) to one buffer per batch and records where each document lies;
+//! UTF-8 validation and JSON parsing happen later, in the worker threads,
+//! so they run in parallel and a bad document becomes an error record
+//! there. Memory is bounded by the batch limits, whatever the corpus size
+//! (a single document larger than a batch makes a batch of its own).
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use dateline_core::{Doc, Layer};
+use serde_json::Value;
+
+use crate::{DocFailure, Error, FailureKind};
+
+/// How to read inputs (`--input-format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InputFormat {
+    /// By extension: `.jsonl`/`.ndjson` are JSONL, `.conll` is CoNLL,
+    /// anything else is text; directories give their `.txt` files; stdin
+    /// is JSONL.
+    #[default]
+    Auto,
+    /// One document per file (stdin: all of it).
+    Txt,
+    /// One JSON object per line.
+    Jsonl,
+    /// CoNLL columns, pre-tokenised: `-DOCSTART-` documents, blank-line
+    /// sentences, the token in the first column.
+    Conll,
+}
+
+impl InputFormat {
+    /// The layers documents of this format carry before any stage runs.
+    pub fn initial_layers(self) -> &'static [Layer] {
+        match self {
+            InputFormat::Conll => &[Layer::Tokens, Layer::Sentences],
+            InputFormat::Auto | InputFormat::Txt | InputFormat::Jsonl => &[],
+        }
+    }
+
+    /// File extensions a directory walk picks up for this format.
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            InputFormat::Auto | InputFormat::Txt => &["txt"],
+            InputFormat::Jsonl => &["jsonl", "ndjson"],
+            InputFormat::Conll => &["conll"],
+        }
+    }
+}
+
+impl FromStr for InputFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<InputFormat, String> {
+        match s {
+            "auto" => Ok(InputFormat::Auto),
+            "txt" => Ok(InputFormat::Txt),
+            "jsonl" => Ok(InputFormat::Jsonl),
+            "conll" => Ok(InputFormat::Conll),
+            other => Err(format!(
+                "unknown input format {other:?} (expected auto, txt, jsonl or conll)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for InputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            InputFormat::Auto => "auto",
+            InputFormat::Txt => "txt",
+            InputFormat::Jsonl => "jsonl",
+            InputFormat::Conll => "conll",
+        })
+    }
+}
+
+/// One input source with its format decided.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// `None` for stdin.
+    pub path: Option<PathBuf>,
+    /// The name ids are built from: the path relative to the command-line
+    /// argument for files found in a directory, the argument itself for a
+    /// file, `stdin` for stdin.
+    pub name: String,
+    /// `Txt`, `Jsonl` or `Conll`, never `Auto`.
+    pub format: InputFormat,
+    /// Size in bytes when known (not for stdin).
+    pub size: Option<u64>,
+}
+
+/// Turns command-line inputs into sources, in order. No inputs means stdin.
+///
+/// A directory expands to its files of the format's extension (`.txt` in
+/// `auto` mode), recursively, sorted by path; symbolic links are followed.
+/// A path that does not exist is an error here, before anything runs.
+pub fn resolve_inputs<P: AsRef<Path>>(
+    args: &[P],
+    format: InputFormat,
+) -> Result<Vec<Input>, Error> {
+    let mut inputs = Vec::new();
+    if args.is_empty() {
+        inputs.push(stdin_input(format));
+    }
+    for arg in args {
+        let arg = arg.as_ref();
+        if arg == Path::new("-") {
+            inputs.push(stdin_input(format));
+            continue;
+        }
+        let meta = std::fs::metadata(arg).map_err(|source| Error::Input {
+            path: arg.to_owned(),
+            source,
+        })?;
+        if meta.is_dir() {
+            walk_dir(arg, format, &mut inputs)?;
+        } else {
+            inputs.push(Input {
+                path: Some(arg.to_owned()),
+                name: arg.to_string_lossy().into_owned(),
+                format: file_format(arg, format),
+                size: Some(meta.len()),
+            });
+        }
+    }
+    Ok(inputs)
+}
+
+fn stdin_input(format: InputFormat) -> Input {
+    Input {
+        path: None,
+        name: "stdin".to_owned(),
+        format: match format {
+            InputFormat::Auto => InputFormat::Jsonl,
+            other => other,
+        },
+        size: None,
+    }
+}
+
+fn file_format(path: &Path, format: InputFormat) -> InputFormat {
+    if format != InputFormat::Auto {
+        return format;
+    }
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("jsonl" | "ndjson") => InputFormat::Jsonl,
+        Some("conll") => InputFormat::Conll,
+        _ => InputFormat::Txt,
+    }
+}
+
+fn walk_dir(dir: &Path, format: InputFormat, inputs: &mut Vec<Input>) -> Result<(), Error> {
+    let extensions = format.extensions();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = entry.map_err(|e| Error::Input {
+            path: e.path().unwrap_or(dir).to_owned(),
+            source: e.into(),
+        })?;
+        let path = entry.path();
+        let wanted = entry.file_type().is_file()
+            && path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e));
+        if !wanted {
+            continue;
+        }
+        let size = entry.metadata().ok().map(|m| m.len());
+        let relative = path.strip_prefix(dir).unwrap_or(path);
+        inputs.push(Input {
+            path: Some(path.to_owned()),
+            name: relative.to_string_lossy().into_owned(),
+            format: file_format(path, format),
+            size,
+        });
+    }
+    Ok(())
+}
+
+/// Limits on one batch: whichever is reached first closes it.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchLimits {
+    pub max_docs: usize,
+    pub max_bytes: usize,
+}
+
+impl Default for BatchLimits {
+    /// A few megabytes: enough documents that every thread has work and a
+    /// slow document does not stall the others for long; few enough that
+    /// the batches in flight stay well inside the memory budget.
+    fn default() -> BatchLimits {
+        BatchLimits {
+            max_docs: 4096,
+            max_bytes: 4 << 20,
+        }
+    }
+}
+
+/// A batch of raw documents: their bytes in one buffer, and where each is.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    pub buf: Vec<u8>,
+    pub items: Vec<Item>,
+    /// Input bytes the batch covers, for progress.
+    pub bytes: u64,
+}
+
+/// One raw document.
+#[derive(Debug)]
+pub(crate) enum Item {
+    /// A whole `.txt` file (or stdin in txt mode) at `range` of the buffer.
+    Text {
+        id: String,
+        range: std::ops::Range<usize>,
+    },
+    /// One JSONL line at `range` of the buffer, line numbers from 1.
+    Json {
+        source: Arc<str>,
+        line: u64,
+        range: std::ops::Range<usize>,
+    },
+    /// A document the reader built itself (pre-tokenised input); taken by
+    /// the worker that processes it.
+    Ready(Option<Box<Doc>>),
+    /// A document that could not even be read.
+    Failed { id: String, failure: DocFailure },
+}
+
+/// Reads the inputs in order and hands out batches.
+pub(crate) struct BatchReader {
+    inputs: std::vec::IntoIter<Input>,
+    current: Option<Open>,
+    limits: BatchLimits,
+}
+
+/// An input being read across batches.
+enum Open {
+    Jsonl {
+        reader: Box<dyn BufRead + Send>,
+        source: Arc<str>,
+        line: u64,
+    },
+    Conll(crate::conll::ConllDocs),
+}
+
+/// Large reads: a JSONL corpus is read sequentially, so bigger buffers mean
+/// fewer system calls and nothing else.
+const READ_BUFFER: usize = 1 << 20;
+
+impl BatchReader {
+    pub fn new(inputs: Vec<Input>, limits: BatchLimits) -> BatchReader {
+        BatchReader {
+            inputs: inputs.into_iter(),
+            current: None,
+            limits,
+        }
+    }
+
+    /// The next batch, or `None` when every input is exhausted.
+    pub fn next_batch(&mut self) -> Option<Batch> {
+        let mut batch = Batch::default();
+        while !self.is_full(&batch) {
+            if self.current.is_none() && !self.open_next(&mut batch) {
+                break;
+            }
+            self.fill(&mut batch);
+        }
+        (!batch.items.is_empty()).then_some(batch)
+    }
+
+    fn is_full(&self, batch: &Batch) -> bool {
+        batch.items.len() >= self.limits.max_docs || batch.buf.len() >= self.limits.max_bytes
+    }
+
+    /// Opens the next input; a `.txt` input is read whole into the batch
+    /// right away. Returns false when there are no inputs left.
+    fn open_next(&mut self, batch: &mut Batch) -> bool {
+        let Some(input) = self.inputs.next() else {
+            return false;
+        };
+        match input.format {
+            InputFormat::Jsonl => match open(&input) {
+                Ok(reader) => {
+                    self.current = Some(Open::Jsonl {
+                        reader,
+                        source: Arc::from(input.name),
+                        line: 0,
+                    });
+                }
+                Err(e) => batch.items.push(Item::Failed {
+                    id: input.name,
+                    failure: DocFailure::new(FailureKind::Io, e.to_string()),
+                }),
+            },
+            InputFormat::Conll => match open(&input) {
+                Ok(reader) => {
+                    self.current = Some(Open::Conll(crate::conll::ConllDocs::new(
+                        reader, input.name,
+                    )))
+                }
+                Err(e) => batch.items.push(Item::Failed {
+                    id: input.name,
+                    failure: DocFailure::new(FailureKind::Io, e.to_string()),
+                }),
+            },
+            InputFormat::Txt | InputFormat::Auto => read_text(input, batch),
+        }
+        true
+    }
+
+    /// Reads documents of the open input into the batch until it is full or
+    /// the input ends.
+    fn fill(&mut self, batch: &mut Batch) {
+        let limits = self.limits;
+        let full = |b: &Batch| b.items.len() >= limits.max_docs || b.buf.len() >= limits.max_bytes;
+        let finished = match &mut self.current {
+            None => return,
+            Some(Open::Jsonl {
+                reader,
+                source,
+                line,
+            }) => loop {
+                if full(batch) {
+                    break false;
+                }
+                let start = batch.buf.len();
+                match reader.read_until(b'\n', &mut batch.buf) {
+                    Ok(0) => break true,
+                    Ok(n) => {
+                        *line += 1;
+                        batch.bytes += n as u64;
+                        let mut end = batch.buf.len();
+                        while end > start && matches!(batch.buf[end - 1], b'\n' | b'\r') {
+                            end -= 1;
+                        }
+                        // A blank line separates nothing and holds no
+                        // document (a trailing newline, a spacer): skip it.
+                        if batch.buf[start..end].iter().all(u8::is_ascii_whitespace) {
+                            batch.buf.truncate(start);
+                            continue;
+                        }
+                        batch.items.push(Item::Json {
+                            source: Arc::clone(source),
+                            line: *line,
+                            range: start..end,
+                        });
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        batch.buf.truncate(start);
+                        batch.items.push(Item::Failed {
+                            id: format!("{source}:{}", *line + 1),
+                            failure: DocFailure::new(
+                                FailureKind::Io,
+                                format!("reading {source}: {e}"),
+                            ),
+                        });
+                        break true;
+                    }
+                }
+            },
+            Some(Open::Conll(docs)) => loop {
+                if full(batch) {
+                    break false;
+                }
+                match docs.next() {
+                    None => break true,
+                    Some((Ok(doc), bytes)) => {
+                        batch.bytes += bytes;
+                        batch.items.push(Item::Ready(Some(Box::new(doc))));
+                    }
+                    Some((Err((id, failure)), bytes)) => {
+                        batch.bytes += bytes;
+                        let fatal = failure.kind == FailureKind::Io;
+                        batch.items.push(Item::Failed { id, failure });
+                        if fatal {
+                            break true;
+                        }
+                    }
+                }
+            },
+        };
+        if finished {
+            self.current = None;
+        }
+    }
+}
+
+fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
+    Ok(match &input.path {
+        Some(path) => Box::new(BufReader::with_capacity(READ_BUFFER, File::open(path)?)),
+        None => Box::new(BufReader::with_capacity(READ_BUFFER, io::stdin())),
+    })
+}
+
+/// Reads a whole `.txt` input into the batch as one document.
+fn read_text(input: Input, batch: &mut Batch) {
+    let start = batch.buf.len();
+    let id = input.name;
+    if let Some(size) = input.size.filter(|&s| s > Doc::MAX_LEN as u64) {
+        batch.items.push(Item::Failed {
+            failure: DocFailure::new(
+                FailureKind::TooLarge,
+                format!("text of {size} bytes exceeds the 4 GiB limit"),
+            ),
+            id,
+        });
+        return;
+    }
+    let read = match &input.path {
+        Some(path) => File::open(path).and_then(|f| read_all(f, input.size, &mut batch.buf)),
+        None => read_all(io::stdin(), None, &mut batch.buf),
+    };
+    match read {
+        Ok(n) => {
+            batch.bytes += n as u64;
+            batch.items.push(Item::Text {
+                id,
+                range: start..batch.buf.len(),
+            });
+        }
+        Err(e) => {
+            batch.buf.truncate(start);
+            batch.items.push(Item::Failed {
+                failure: DocFailure::new(FailureKind::Io, e.to_string()),
+                id,
+            });
+        }
+    }
+}
+
+fn read_all(mut reader: impl Read, size: Option<u64>, buf: &mut Vec<u8>) -> io::Result<usize> {
+    if let Some(size) = size {
+        buf.reserve(size as usize);
+    }
+    reader.read_to_end(buf)
+}
+
+/// A document, or the id and reason of its failure.
+pub(crate) type Built = Result<Doc, (String, DocFailure)>;
+
+/// Builds the document an item holds: validates UTF-8, parses JSON, takes
+/// the id and text out of a JSONL object and keeps its other fields.
+pub(crate) fn build_doc(item: &mut Item, buf: &[u8], text_field: &str) -> Built {
+    match item {
+        Item::Text { id, range } => {
+            let id = std::mem::take(id);
+            let mut bytes = &buf[range.clone()];
+            // A byte-order mark is an encoding marker, not text: offsets
+            // count from the first character after it.
+            if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+                bytes = rest;
+            }
+            let text = match std::str::from_utf8(bytes) {
+                Ok(text) => text,
+                Err(e) => return Err((id, utf8_failure(&e))),
+            };
+            new_doc(id, text.to_owned())
+        }
+        Item::Json {
+            source,
+            line,
+            range,
+        } => build_json_doc(&buf[range.clone()], source, *line, text_field),
+        Item::Ready(doc) => Ok(*doc.take().expect("a ready document is built once")),
+        Item::Failed { id, failure } => Err((std::mem::take(id), failure.clone())),
+    }
+}
+
+fn build_json_doc(bytes: &[u8], source: &str, line: u64, text_field: &str) -> Built {
+    let fallback_id = || format!("{source}:{line}");
+    let json = match std::str::from_utf8(bytes) {
+        Ok(json) => json,
+        Err(e) => return Err((fallback_id(), utf8_failure(&e))),
+    };
+    let value: Value = match serde_json::from_str(json) {
+        Ok(value) => value,
+        Err(e) => {
+            return Err((
+                fallback_id(),
+                DocFailure::new(FailureKind::InvalidJson, e.to_string()),
+            ))
+        }
+    };
+    let Value::Object(mut fields) = value else {
+        return Err((
+            fallback_id(),
+            DocFailure::new(
+                FailureKind::NotAnObject,
+                format!("expected a JSON object, found {}", json_type(&value)),
+            ),
+        ));
+    };
+    // `shift_remove` keeps the other fields in their input order.
+    let id = match fields.shift_remove("id") {
+        Some(Value::String(id)) => id,
+        None | Some(Value::Null) => fallback_id(),
+        // A number (or any other value) is kept as its JSON text.
+        Some(other) => other.to_string(),
+    };
+    let text = match fields.shift_remove(text_field) {
+        Some(Value::String(text)) => text,
+        Some(other) => {
+            return Err((
+                id,
+                DocFailure::new(
+                    FailureKind::TextNotString,
+                    format!(
+                        "field {text_field:?} is {}, not a string",
+                        json_type(&other)
+                    ),
+                ),
+            ))
+        }
+        None => {
+            return Err((
+                id,
+                DocFailure::new(FailureKind::MissingText, format!("no {text_field:?} field")),
+            ))
+        }
+    };
+    let mut doc = new_doc(id, text)?;
+    doc.fields = fields;
+    Ok(doc)
+}
+
+fn new_doc(id: String, text: String) -> Built {
+    if text.len() > Doc::MAX_LEN {
+        return Err((
+            id,
+            DocFailure::new(
+                FailureKind::TooLarge,
+                format!("text of {} bytes exceeds the 4 GiB limit", text.len()),
+            ),
+        ));
+    }
+    match Doc::new(id.clone(), text) {
+        Ok(doc) => Ok(doc),
+        Err(e) => Err((id, DocFailure::new(FailureKind::TooLarge, e.to_string()))),
+    }
+}
+
+fn utf8_failure(e: &std::str::Utf8Error) -> DocFailure {
+    DocFailure::new(
+        FailureKind::InvalidUtf8,
+        format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+    )
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(line: &str) -> Built {
+        build_json_doc(line.as_bytes(), "in.jsonl", 7, "text")
+    }
+
+    fn failure(built: Built) -> (String, &'static str) {
+        let (id, failure) = built.expect_err("should fail");
+        (id, failure.kind.as_str())
+    }
+
+    #[test]
+    fn jsonl_object_keeps_other_fields_in_order() {
+        let doc = json(r#"{"z":1,"id":"a1","text":"Hi.","a":[2],"m":null}"#).unwrap();
+        assert_eq!(doc.id(), "a1");
+        assert_eq!(doc.text(), "Hi.");
+        let keys: Vec<&str> = doc.fields.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["z", "a", "m"]);
+    }
+
+    #[test]
+    fn jsonl_ids_fall_back_to_file_and_line() {
+        assert_eq!(json(r#"{"text":"x"}"#).unwrap().id(), "in.jsonl:7");
+        assert_eq!(
+            json(r#"{"id":null,"text":"x"}"#).unwrap().id(),
+            "in.jsonl:7"
+        );
+        assert_eq!(json(r#"{"id":42,"text":"x"}"#).unwrap().id(), "42");
+    }
+
+    #[test]
+    fn jsonl_failures_have_kinds_and_ids() {
+        assert_eq!(
+            failure(json("{not json")),
+            ("in.jsonl:7".into(), "invalid_json")
+        );
+        assert_eq!(
+            failure(json("[1,2]")),
+            ("in.jsonl:7".into(), "not_an_object")
+        );
+        assert_eq!(failure(json(r#"{"id":"k"}"#)), ("k".into(), "missing_text"));
+        assert_eq!(
+            failure(json(r#"{"id":"k","text":3}"#)),
+            ("k".into(), "text_not_string")
+        );
+        let bad = build_json_doc(b"{\"text\":\"\xff\"}", "in.jsonl", 7, "text");
+        assert_eq!(failure(bad), ("in.jsonl:7".into(), "invalid_utf8"));
+    }
+
+    #[test]
+    fn text_items_strip_a_bom_and_reject_bad_utf8() {
+        let buf = b"\xEF\xBB\xBFNews.bad\xC3(".to_vec();
+        let mut good = Item::Text {
+            id: "a.txt".into(),
+            range: 0..8,
+        };
+        assert_eq!(build_doc(&mut good, &buf, "text").unwrap().text(), "News.");
+        let mut bad = Item::Text {
+            id: "b.txt".into(),
+            range: 8..buf.len(),
+        };
+        let (id, failure) = build_doc(&mut bad, &buf, "text").unwrap_err();
+        assert_eq!(
+            (id.as_str(), failure.kind),
+            ("b.txt", FailureKind::InvalidUtf8)
+        );
+        assert_eq!(failure.message, "invalid UTF-8 at byte 3");
+    }
+
+    #[test]
+    fn reader_cuts_batches_and_skips_blank_lines() {
+        let dir = std::env::temp_dir().join(format!("dateline-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.jsonl");
+        std::fs::write(
+            &path,
+            "{\"text\":\"a\"}\n\n{\"text\":\"b\"}\r\n{\"text\":\"c\"}",
+        )
+        .unwrap();
+        let inputs = resolve_inputs(&[&path], InputFormat::Auto).unwrap();
+        let mut reader = BatchReader::new(
+            inputs,
+            BatchLimits {
+                max_docs: 2,
+                max_bytes: 1 << 20,
+            },
+        );
+        let first = reader.next_batch().unwrap();
+        let second = reader.next_batch().unwrap();
+        assert!(reader.next_batch().is_none());
+        let lines: Vec<u64> = first
+            .items
+            .iter()
+            .chain(&second.items)
+            .map(|item| match item {
+                Item::Json { line, .. } => *line,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(lines, [1, 3, 4]);
+        assert_eq!(
+            first.bytes + second.bytes,
+            std::fs::metadata(&path).unwrap().len()
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

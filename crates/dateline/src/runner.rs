@@ -1,0 +1,578 @@
+//! The corpus runner behind `dateline run`: reads, processes and writes in
+//! bounded batches, with the three overlapping.
+//!
+//! - A reader thread cuts the inputs into batches of raw documents
+//!   ([`BatchLimits`]) and hands them over a channel that holds one batch.
+//! - The calling thread hands each batch to a rayon pool, which splits it
+//!   into chunks of consecutive documents; a worker builds, processes and
+//!   renders the documents of its chunk into one byte buffer, so nothing is
+//!   allocated per document beyond the document itself. Two batches are in
+//!   the pool at once, so threads never idle at a batch boundary.
+//! - A writer thread writes the chunks in order, then the next batch's.
+//!
+//! Output order is input order whatever the thread count, because chunks
+//! are collected in order and batches are written in order: `--threads 1`
+//! and `--threads 8` give the same bytes. Memory is bounded by the few
+//! batches in flight (one being read, one queued, two being processed, one
+//! queued for writing, one being written), never by the corpus.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use dateline_core::Doc;
+use dateline_render::{DocSummary, Format, Output, RenderOptions, Renderer};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::input::{
+    build_doc, resolve_inputs, Batch, BatchLimits, BatchReader, Input, InputFormat, Item,
+};
+use crate::{DocFailure, Error, FailureKind, Pipeline, StageOptions, StageRegistry};
+
+/// Everything `dateline run` needs, already parsed.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct RunConfig {
+    /// Files, directories or `-`; none means stdin.
+    pub inputs: Vec<PathBuf>,
+    pub input_format: InputFormat,
+    /// The JSONL field holding the text.
+    pub text_field: String,
+    /// Stage names, in order, resolved through the registry.
+    pub stages: Vec<String>,
+    pub stage_options: StageOptions,
+    pub format: Format,
+    pub render: RenderOptions,
+    /// A file (stream formats) or a directory (brat, html); `None` is stdout.
+    pub output: Option<PathBuf>,
+    /// Worker threads; `None` is one per core.
+    pub threads: Option<usize>,
+    /// Draw a progress bar (only ever on a terminal).
+    pub progress: bool,
+    pub limits: BatchLimits,
+}
+
+impl Default for RunConfig {
+    fn default() -> RunConfig {
+        RunConfig {
+            inputs: Vec::new(),
+            input_format: InputFormat::Auto,
+            text_field: "text".to_owned(),
+            stages: ["tokenize", "segment", "tag"].map(String::from).to_vec(),
+            stage_options: StageOptions::default(),
+            format: Format::Jsonl,
+            render: RenderOptions::default(),
+            output: None,
+            threads: None,
+            progress: false,
+            limits: BatchLimits::default(),
+        }
+    }
+}
+
+/// A run that passed every start-up check: inputs found, stages built,
+/// output opened. [`Runner::run`] then cannot fail on configuration.
+#[derive(Debug)]
+pub struct Runner {
+    pipeline: Pipeline,
+    renderer: Renderer,
+    inputs: Vec<Input>,
+    sink: Sink,
+    pool: rayon::ThreadPool,
+    text_field: String,
+    progress: bool,
+    limits: BatchLimits,
+}
+
+/// What a run did, for the summary line and the exit status.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct RunSummary {
+    /// Records written, failed documents included.
+    pub documents: u64,
+    /// Documents that failed (written as error records).
+    pub errors: u64,
+    /// Input bytes read.
+    pub bytes: u64,
+    pub elapsed: Duration,
+    /// The reader of the output went away (a closed pipe): the run stopped
+    /// early, which is not an error.
+    pub output_closed: bool,
+    /// The first few failures, as `id: kind: message`.
+    pub first_errors: Vec<String>,
+}
+
+impl fmt::Display for RunSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mb = self.bytes as f64 / 1e6;
+        let secs = self.elapsed.as_secs_f64();
+        write!(
+            f,
+            "{} documents, {} errors, {:.2} MB in {:.2} s ({:.2} MB/s)",
+            self.documents,
+            self.errors,
+            mb,
+            secs,
+            if secs > 0.0 { mb / secs } else { 0.0 }
+        )?;
+        if self.output_closed {
+            f.write_str(", output closed early")?;
+        }
+        Ok(())
+    }
+}
+
+/// Batches processed at once: two, so one's tail overlaps the next's start.
+const IN_FLIGHT: usize = 2;
+
+/// How many failures the summary quotes.
+const QUOTED_ERRORS: usize = 5;
+
+impl Runner {
+    /// Checks the configuration and prepares the run: resolves the inputs,
+    /// builds the stages through `registry`, creates the output and the
+    /// thread pool. Every error here is a start-up error.
+    pub fn new(config: RunConfig, registry: &StageRegistry) -> Result<Runner, Error> {
+        let inputs = resolve_inputs(&config.inputs, config.input_format)?;
+        // Pre-tokenised input carries tokens and sentences, so the stages
+        // that would compute them are skipped; mixing it with raw text in
+        // one run would need two pipelines, so the first input decides.
+        let initial = inputs
+            .first()
+            .map_or(&[][..], |input| input.format.initial_layers());
+        let pipeline = registry.build_pipeline(&config.stages, &config.stage_options, initial)?;
+        let renderer = Renderer::new(config.format, config.render);
+        let sink = Sink::open(
+            config.output.as_deref(),
+            renderer.writes_files(),
+            config.format,
+        )?;
+        let threads = config.threads.unwrap_or(0);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("dateline-worker-{i}"))
+            .build()
+            .map_err(|e| Error::Threads {
+                threads,
+                message: e.to_string(),
+            })?;
+        Ok(Runner {
+            pipeline,
+            renderer,
+            inputs,
+            sink,
+            pool,
+            text_field: config.text_field,
+            progress: config.progress,
+            limits: config.limits,
+        })
+    }
+
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    /// Runs to the end of the input (or until the output is closed). Fails
+    /// only when the output cannot be written.
+    pub fn run(self) -> Result<RunSummary, Error> {
+        let start = Instant::now();
+        let total: Option<u64> = self.inputs.iter().map(|input| input.size).sum();
+        let progress = self.progress_bar(total);
+
+        let (batch_tx, batch_rx) = sync_channel::<Batch>(1);
+        let mut reader = BatchReader::new(self.inputs, self.limits);
+        let reader_thread = thread::Builder::new()
+            .name("dateline-reader".into())
+            .spawn(move || {
+                while let Some(batch) = reader.next_batch() {
+                    if batch_tx.send(batch).is_err() {
+                        break;
+                    }
+                }
+            })
+            .expect("spawning the reader thread");
+
+        let (out_tx, out_rx) = sync_channel::<Processed>(1);
+        let writer = Writer {
+            sink: self.sink,
+            header: self.renderer.header(),
+            renderer: self.renderer.clone(),
+            progress: progress.clone(),
+        };
+        let writer_thread = thread::Builder::new()
+            .name("dateline-writer".into())
+            .spawn(move || writer.run(out_rx))
+            .expect("spawning the writer thread");
+
+        let work = Work {
+            pipeline: &self.pipeline,
+            renderer: &self.renderer,
+            text_field: &self.text_field,
+            summaries: self.renderer.writes_files(),
+            threads: self.pool.current_num_threads(),
+        };
+        // Two batches in flight: while the last chunks of one finish, the
+        // idle threads already work on the next, so no thread waits at a
+        // batch boundary. Each batch reports through its own channel, and
+        // they are handed to the writer in order.
+        let work = &work;
+        self.pool.in_place_scope(|scope| {
+            let mut in_flight = VecDeque::with_capacity(IN_FLIGHT + 1);
+            let mut next_index = 0u64;
+            let mut writer_gone = false;
+            for batch in batch_rx {
+                let first_index = next_index;
+                next_index += batch.items.len() as u64;
+                let (done_tx, done_rx) = sync_channel::<Processed>(1);
+                scope.spawn(move |_| {
+                    let _ = done_tx.send(work.process(batch, first_index));
+                });
+                in_flight.push_back(done_rx);
+                if in_flight.len() > IN_FLIGHT {
+                    let processed = in_flight.pop_front().and_then(|rx| rx.recv().ok());
+                    if processed.is_some_and(|p| out_tx.send(p).is_err()) {
+                        // The writer stopped: the output is closed or broken.
+                        writer_gone = true;
+                        break;
+                    }
+                }
+            }
+            for done_rx in in_flight {
+                if let Ok(processed) = done_rx.recv() {
+                    if !writer_gone && out_tx.send(processed).is_err() {
+                        writer_gone = true;
+                    }
+                }
+            }
+        });
+        drop(out_tx);
+
+        let written = writer_thread
+            .join()
+            .unwrap_or_else(|e| panic::resume_unwind(e));
+        if !written.closed && written.error.is_none() {
+            // The reader has finished (its channel closed); otherwise it may
+            // be blocked on a slow input nobody needs any more, and the
+            // process exits without waiting for it.
+            let _ = reader_thread.join();
+        }
+        if let Some(progress) = &progress {
+            progress.finish_and_clear();
+        }
+        if let Some(error) = written.error {
+            return Err(error);
+        }
+        Ok(RunSummary {
+            documents: written.docs,
+            errors: written.errors,
+            bytes: written.bytes,
+            elapsed: start.elapsed(),
+            output_closed: written.closed,
+            first_errors: written.first_errors,
+        })
+    }
+
+    fn progress_bar(&self, total: Option<u64>) -> Option<ProgressBar> {
+        if !self.progress || !io::stderr().is_terminal() {
+            return None;
+        }
+        let bar = match total {
+            Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
+                .with_style(
+                    ProgressStyle::with_template(
+                        "{bar:30} {bytes}/{total_bytes} {msg} {bytes_per_sec} ETA {eta}",
+                    )
+                    .expect("a valid template"),
+                ),
+            None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
+                ProgressStyle::with_template("{spinner} {bytes} {msg} {bytes_per_sec} {elapsed}")
+                    .expect("a valid template"),
+            ),
+        };
+        bar.set_message("0 docs");
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Some(bar)
+    }
+}
+
+/// Where the records go.
+#[derive(Debug)]
+enum Sink {
+    Stdout,
+    File {
+        path: PathBuf,
+        file: File,
+    },
+    /// brat and html: a file per document in this directory; stream bytes
+    /// (if a format ever has any) go to stdout.
+    Dir(PathBuf),
+}
+
+impl Sink {
+    fn open(output: Option<&Path>, writes_files: bool, format: Format) -> Result<Sink, Error> {
+        let create_error = |path: &Path, source| Error::Output {
+            path: path.display().to_string(),
+            source,
+        };
+        match (output, writes_files) {
+            (None, false) => Ok(Sink::Stdout),
+            (None, true) => Err(Error::NeedsOutputDir {
+                format: format.as_str(),
+            }),
+            (Some(path), false) => {
+                let file = File::create(path).map_err(|e| create_error(path, e))?;
+                Ok(Sink::File {
+                    path: path.to_owned(),
+                    file,
+                })
+            }
+            (Some(path), true) => {
+                std::fs::create_dir_all(path).map_err(|e| create_error(path, e))?;
+                Ok(Sink::Dir(path.to_owned()))
+            }
+        }
+    }
+}
+
+/// What the workers made of one batch, in order.
+struct Processed {
+    chunks: Vec<Chunk>,
+    bytes: u64,
+}
+
+/// The rendering of consecutive documents of a batch.
+#[derive(Default)]
+struct Chunk {
+    out: Output,
+    summaries: Vec<DocSummary>,
+    docs: u64,
+    errors: u64,
+    first_errors: Vec<String>,
+}
+
+/// The shared, read-only state of the workers.
+struct Work<'a> {
+    pipeline: &'a Pipeline,
+    renderer: &'a Renderer,
+    text_field: &'a str,
+    /// Whether the footer needs a summary of each document (brat, html).
+    summaries: bool,
+    threads: usize,
+}
+
+impl Work<'_> {
+    /// Processes a batch whose first document has number `first_index`.
+    fn process(&self, batch: Batch, first_index: u64) -> Processed {
+        let Batch {
+            buf,
+            mut items,
+            bytes,
+        } = batch;
+        // A few chunks per thread, so one slow document does not leave the
+        // other threads idle for long.
+        let chunk_len = items.len().div_ceil(self.threads * 4).max(1);
+        let chunks = items
+            .par_chunks_mut(chunk_len)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let first = first_index + (c * chunk_len) as u64;
+                let mut out = Chunk::default();
+                for (i, item) in chunk.iter_mut().enumerate() {
+                    self.one(item, &buf, first + i as u64, &mut out);
+                }
+                out
+            })
+            .collect();
+        Processed { chunks, bytes }
+    }
+
+    /// Builds, processes and renders one document into the chunk; a
+    /// failure anywhere becomes the document's error record.
+    fn one(&self, item: &mut Item, buf: &[u8], index: u64, chunk: &mut Chunk) {
+        chunk.docs += 1;
+        let failure = match build_doc(item, buf, self.text_field) {
+            Ok(mut doc) => match self.process_and_render(&mut doc, index, &mut chunk.out) {
+                Ok(()) => {
+                    if self.summaries {
+                        chunk.summaries.push(DocSummary::new(&doc, index));
+                    }
+                    return;
+                }
+                Err(failure) => (doc.id().to_owned(), failure),
+            },
+            Err(failure) => failure,
+        };
+        let (id, failure) = failure;
+        self.renderer.render_error(
+            &id,
+            failure.kind.as_str(),
+            &failure.message,
+            index,
+            &mut chunk.out,
+        );
+        if self.summaries {
+            chunk.summaries.push(DocSummary::failed(&id, index));
+        }
+        chunk.errors += 1;
+        if chunk.first_errors.len() < QUOTED_ERRORS {
+            chunk.first_errors.push(format!("{id}: {failure}"));
+        }
+    }
+
+    fn process_and_render(
+        &self,
+        doc: &mut Doc,
+        index: u64,
+        out: &mut Output,
+    ) -> Result<(), DocFailure> {
+        let (bytes_mark, files_mark) = (out.bytes.len(), out.files.len());
+        // A panic in a stage is a bug on one document; it must not take
+        // down a run over millions of others.
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            self.pipeline
+                .process(doc)
+                .map_err(|e| DocFailure::new(FailureKind::Stage, e.to_string()))?;
+            self.renderer
+                .render(doc, index, out)
+                .map_err(|e| DocFailure::new(FailureKind::Render, e.to_string()))
+        }));
+        let result = result.unwrap_or_else(|payload| {
+            Err(DocFailure::new(
+                FailureKind::Stage,
+                format!("a stage panicked: {}", panic_message(&payload)),
+            ))
+        });
+        if result.is_err() {
+            out.bytes.truncate(bytes_mark);
+            out.files.truncate(files_mark);
+        }
+        result
+    }
+}
+
+fn panic_message(payload: &Box<dyn std::any::Any + Send>) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "unknown cause"
+    }
+}
+
+/// The writer thread's state.
+struct Writer {
+    sink: Sink,
+    header: Output,
+    renderer: Renderer,
+    progress: Option<ProgressBar>,
+}
+
+/// What the writer thread wrote.
+#[derive(Default)]
+struct Written {
+    docs: u64,
+    errors: u64,
+    bytes: u64,
+    first_errors: Vec<String>,
+    closed: bool,
+    error: Option<Error>,
+}
+
+/// Output is handed to the OS in pieces of about this size.
+const WRITE_BUFFER: usize = 1 << 20;
+
+impl Writer {
+    fn run(self, batches: Receiver<Processed>) -> Written {
+        let mut written = Written::default();
+        let Writer {
+            sink,
+            header,
+            renderer,
+            progress,
+        } = self;
+        let (stream, dir, name): (Box<dyn Write>, _, _) = match sink {
+            Sink::Stdout => (Box::new(io::stdout().lock()), None, "stdout".to_owned()),
+            Sink::File { file, path } => (Box::new(file), None, path.display().to_string()),
+            Sink::Dir(dir) => (
+                Box::new(io::stdout().lock()),
+                Some(dir),
+                "stdout".to_owned(),
+            ),
+        };
+        let mut out = Out {
+            stream: BufWriter::with_capacity(WRITE_BUFFER, stream),
+            dir,
+            name,
+        };
+        let mut summaries = Vec::new();
+        let result = (|| -> io::Result<()> {
+            out.write(&header)?;
+            for batch in batches {
+                for chunk in batch.chunks {
+                    out.write(&chunk.out)?;
+                    written.docs += chunk.docs;
+                    written.errors += chunk.errors;
+                    for quote in chunk.first_errors {
+                        if written.first_errors.len() < QUOTED_ERRORS {
+                            written.first_errors.push(quote);
+                        }
+                    }
+                    summaries.extend(chunk.summaries);
+                }
+                written.bytes += batch.bytes;
+                if let Some(progress) = &progress {
+                    progress.inc(batch.bytes);
+                    progress.set_message(format!("{} docs", written.docs));
+                }
+            }
+            out.write(&renderer.footer(&summaries))?;
+            out.stream.flush()
+        })();
+        if let Err(e) = result {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                written.closed = true;
+            } else {
+                written.error = Some(out.error(e));
+            }
+        }
+        written
+    }
+}
+
+/// The open output: a stream and, for brat and html, a directory.
+struct Out {
+    stream: BufWriter<Box<dyn Write>>,
+    dir: Option<PathBuf>,
+    name: String,
+}
+
+impl Out {
+    fn write(&mut self, output: &Output) -> io::Result<()> {
+        self.stream.write_all(&output.bytes)?;
+        if let Some(dir) = &self.dir {
+            for (name, content) in &output.files {
+                let path = dir.join(name);
+                std::fs::write(&path, content).map_err(|e| {
+                    self.name = path.display().to_string();
+                    e
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    fn error(&self, source: io::Error) -> Error {
+        Error::Output {
+            path: self.name.clone(),
+            source,
+        }
+    }
+}

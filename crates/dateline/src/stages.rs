@@ -1,0 +1,35 @@
+//! The built-in stages, as the registry lists them. A new stage crate is
+//! registered by adding its [`StageSpec`] here (`cargo xtask new-stage`
+//! appends one).
+
+use dateline_core::{Layer, Stage};
+
+use crate::registry::{BuildError, StageOptions, StageSpec};
+
+/// Every stage dateline ships, in pipeline order.
+pub(crate) const BUILTIN: &[StageSpec] = &[
+    StageSpec {
+        name: "tokenize",
+        description: "splits raw text into tokens (words, numbers, punctuation, URLs, ...)",
+        requires: &[],
+        provides: &[Layer::Tokens],
+        build: build_tokenize,
+    },
+    StageSpec {
+        name: "segment",
+        description:
+            "groups tokens into sentences (news-aware: datelines, captions, abbreviations)",
+        requires: &[Layer::Tokens],
+        provides: &[Layer::Sentences],
+        build: build_segment,
+    },
+    // new stages: registered above this line
+];
+
+fn build_tokenize(_: &StageOptions) -> Result<Box<dyn Stage>, BuildError> {
+    Ok(Box::new(dateline_tokenize::Tokenizer::default()))
+}
+
+fn build_segment(_: &StageOptions) -> Result<Box<dyn Stage>, BuildError> {
+    Ok(Box::new(dateline_segment::Segmenter::default()))
+}
