@@ -186,9 +186,9 @@ mod tests {
         render(&doc, 7, &mut files);
         assert_eq!(
             files[0],
-            ("000007-a_b.txt.txt".to_owned(), text.as_bytes().to_vec())
+            ("000007-a_b.txt".to_owned(), text.as_bytes().to_vec())
         );
-        assert_eq!(files[1].0, "000007-a_b.txt.ann");
+        assert_eq!(files[1].0, "000007-a_b.ann");
         assert_eq!(
             String::from_utf8(files[1].1.clone()).unwrap(),
             "T1\tLOC 0 8\tZürich's\n#1\tAnnotatorNotes T1\tsource=model confidence=0.5\n\

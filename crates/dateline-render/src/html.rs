@@ -9,7 +9,7 @@
 //! text. The text keeps its own line breaks and spacing (`white-space:
 //! pre-wrap`).
 
-use dateline_core::{Doc, Span};
+use dateline_core::{Doc, Label, Span};
 
 use crate::write::push_html;
 use crate::{DocSummary, Renderer};
@@ -145,18 +145,21 @@ pub(crate) fn render(doc: &Doc, index: u64, sentences: bool, files: &mut Vec<(St
     ));
 }
 
-/// The labels of the document, in the order of first appearance, with
-/// their counts.
+/// The labels of the document with their counts: built-in labels in their
+/// usual order (PER, ORG, LOC, MISC, DATE, ...), then others by name.
 fn legend(doc: &Doc, out: &mut Vec<u8>) {
-    let mut counts: Vec<(&str, usize)> = Vec::new();
+    let mut counts: Vec<(&Label, usize)> = Vec::new();
     for entity in doc.entities() {
-        let label = entity.label.as_str();
-        match counts.iter_mut().find(|(l, _)| *l == label) {
+        match counts.iter_mut().find(|(l, _)| **l == entity.label) {
             Some((_, n)) => *n += 1,
-            None => counts.push((label, 1)),
+            None => counts.push((&entity.label, 1)),
         }
     }
-    if counts.is_empty() {
+    // `Label`'s order is the built-in order, then user labels by name.
+    counts.sort_by(|a, b| a.0.cmp(b.0));
+    let counts = counts.into_iter().map(|(l, n)| (l.as_str(), n));
+    let mut counts = counts.peekable();
+    if counts.peek().is_none() {
         return;
     }
     out.extend_from_slice(b"<ul class=\"legend\">\n");

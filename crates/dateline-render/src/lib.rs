@@ -197,8 +197,9 @@ pub struct DocSummary {
     pub file_stem: String,
     /// Number of entities (0 for a failed document).
     pub entities: usize,
-    /// The distinct entity labels, in first-seen order (brat's
-    /// `annotation.conf` must list every label the `.ann` files use).
+    /// The distinct entity labels: built-in ones in their usual order, then
+    /// others by name (brat's `annotation.conf` must list every label the
+    /// `.ann` files use).
     pub labels: Vec<String>,
     /// Whether the document failed and was rendered by `render_error`.
     pub error: bool,
@@ -207,13 +208,14 @@ pub struct DocSummary {
 impl DocSummary {
     /// The summary of a rendered document.
     pub fn new(doc: &Doc, index: u64) -> DocSummary {
-        let mut labels: Vec<String> = Vec::new();
+        let mut distinct: Vec<&dateline_core::Label> = Vec::new();
         for entity in doc.entities() {
-            let label = entity.label.as_str();
-            if !labels.iter().any(|l| l == label) {
-                labels.push(label.to_owned());
+            if !distinct.contains(&&entity.label) {
+                distinct.push(&entity.label);
             }
         }
+        distinct.sort();
+        let labels = distinct.iter().map(|l| l.as_str().to_owned()).collect();
         DocSummary {
             id: doc.id().to_owned(),
             file_stem: Renderer::file_stem(doc.id(), index),
@@ -351,11 +353,14 @@ impl Renderer {
 
     /// The file name stem for a document's files: the index (zero-padded to
     /// six digits, so a listing sorts in input order, and unique) then the
-    /// id with every run of characters outside `[A-Za-z0-9.-]` replaced by
-    /// `_`, keeping its last 64 bytes (the file name end of a path id), e.g.
-    /// `000000-seed-article.txt`.
+    /// id without a `.txt` extension, with every run of characters outside
+    /// `[A-Za-z0-9.-]` replaced by `_`, keeping its last 64 bytes (the file
+    /// name end of a path id): `seed-article.txt` gives
+    /// `000000-seed-article`, so brat's pair is `000000-seed-article.txt`
+    /// and `.ann`.
     pub fn file_stem(id: &str, index: u64) -> String {
         const KEEP: usize = 64;
+        let id = id.strip_suffix(".txt").unwrap_or(id);
         let mut safe = String::with_capacity(id.len().min(4 * KEEP));
         for c in id.chars() {
             if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
@@ -400,7 +405,7 @@ mod tests {
     fn file_stems_are_safe_and_unique() {
         assert_eq!(
             Renderer::file_stem("seed-article.txt", 0),
-            "000000-seed-article.txt"
+            "000000-seed-article"
         );
         assert_eq!(
             Renderer::file_stem("a/b/../c d:e", 12),
@@ -412,6 +417,6 @@ mod tests {
         let long = "x".repeat(500);
         assert_eq!(Renderer::file_stem(&long, 5).len(), 7 + 64);
         let path = format!("/{long}/2024/seed-article.txt");
-        assert!(Renderer::file_stem(&path, 0).ends_with("x_2024_seed-article.txt"));
+        assert!(Renderer::file_stem(&path, 0).ends_with("x_2024_seed-article"));
     }
 }

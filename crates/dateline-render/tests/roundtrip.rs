@@ -129,7 +129,9 @@ fn spans<T>(items: &[T], f: impl Fn(&T) -> Span) -> Vec<Span> {
 
 /// Token texts, sentence token ranges, entity token ranges and labels: what
 /// survives a format that rebuilds the text.
-fn structure(doc: &Doc) -> (Vec<&str>, Vec<(u32, u32)>, Vec<(u32, u32, &str)>) {
+type Structure<'a> = (Vec<&'a str>, Vec<(u32, u32)>, Vec<(u32, u32, &'a str)>);
+
+fn structure(doc: &Doc) -> Structure<'_> {
     (
         (0..doc.tokens().len()).map(|i| doc.token_text(i)).collect(),
         doc.sentences()
