@@ -12,6 +12,7 @@ mod gazetteers;
 mod interop;
 mod paths;
 mod train_ner;
+mod train_segment;
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", about = "dateline's development tasks")]
@@ -28,6 +29,8 @@ enum Command {
     Bench(bench::Args),
     /// Train the entity model on CoNLL-2003 and write it into dateline-tag
     TrainNer(train_ner::Args),
+    /// Train the sentence boundary model on UD English EWT and write it into dateline-segment
+    TrainSegment(train_segment::Args),
     /// Compile gazetteer files from packaged knowledge sources
     Gazetteers(gazetteers::Args),
     /// Check each output format with its real consumer (Chromium, a CoNLL-U parser, ...)
@@ -39,6 +42,7 @@ fn main() -> Result<()> {
         Command::Eval(args) => eval::run(args),
         Command::Bench(args) => bench::run(args),
         Command::TrainNer(args) => train_ner::run(args),
+        Command::TrainSegment(args) => train_segment::run(args),
         Command::Gazetteers(args) => gazetteers::run(args),
         Command::Interop(args) => interop::run(args),
     }

@@ -175,13 +175,15 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 }
                 continue;
             }
-            // A word, one space, a lower-case word: never a boundary.
+            // A word, one space, a lower-case word: never a boundary (but a
+            // link may open a line of a list of links).
             if ge - gs == 1
                 && bytes[gs] == b' '
                 && bytes[ge].is_ascii_lowercase()
                 && bytes[gs - 1].is_ascii_alphanumeric()
                 && ge > self.protect_until
                 && !self.letter_list()
+                && !bytes[ge..].starts_with(b"http")
             {
                 self.before = (self.chunk_start, gs);
                 self.chunk_start = ge;
@@ -510,12 +512,15 @@ impl<'t, D: Decider> Sweep<'t, D> {
     /// date or address line. Ordinary news prose never does.
     fn inner_rules(&self, g: &GapView<'_>) -> Verdict {
         let (l, r) = (&g.left, &g.right);
+        let ls = Shape::of(l.word);
+        let rs = Shape::of(r.word);
+        if ls == Shape::Url && rs == Shape::Url && l.kind == Kind::None {
+            return Verdict::Ask;
+        }
         if r.case == Case::Lower || r.case == Case::Other || self.depth > 0 || !r.openers.is_empty()
         {
             return Verdict::Keep;
         }
-        let ls = Shape::of(l.word);
-        let rs = Shape::of(r.word);
         match l.kind {
             Kind::Comma => {
                 if g.chunks <= 2 && ls.is_alpha() && rs.is_alpha() && r.case == Case::Upper {
@@ -533,7 +538,11 @@ impl<'t, D: Decider> Sweep<'t, D> {
             }
             Kind::Semicolon | Kind::Dash => Verdict::Ask,
             _ => {
-                let web = matches!(rs, Shape::Date | Shape::Time | Shape::Url | Shape::Email);
+                // A date, time, address or link on either side, as in the
+                // header lines of mail (`Kay Mann 04/26/2001 07:17 AM Will
+                // you ...`).
+                let web = matches!(rs, Shape::Date | Shape::Time | Shape::Url | Shape::Email)
+                    || matches!(Shape::of(g.before.word), Shape::Time | Shape::Date);
                 if !l.closers.is_empty() || (ls.is_alpha() && !web) {
                     Verdict::Keep
                 } else {
