@@ -1,0 +1,426 @@
+//! Feature extraction: what the linear model sees of each token.
+//!
+//! Each token's word, lower-case form, affixes and shape are hashed once per
+//! document ([`TokenInfo`]); a feature is then a template id mixed with one
+//! or two of those hashes, so extraction allocates nothing per token.
+//! Document-level context comes in two ways: whether a capitalised word also
+//! occurs lower-cased in the document, and how the same word was tagged
+//! earlier in the document (the "prediction history" of Ratinov and Roth).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+
+use crate::hash::{hash_bytes, mix};
+use crate::labels::type_of;
+use crate::model::Lexicon;
+
+const CAP: u8 = 1; // first character upper-case
+const UPPER: u8 = 2; // has an upper-case letter
+const LOWER: u8 = 4; // has a lower-case letter
+const DIGIT: u8 = 8;
+const ALPHA: u8 = 16;
+
+const BOS: u64 = 0x5f5f_424f_535f_5f01;
+const EOS: u64 = 0x5f5f_454f_535f_5f02;
+/// Seed of the phrase keys in the [`Lexicon`].
+pub(crate) const PHRASE_SEED: u64 = 0x7068_7261_7365_0001;
+const LONGEST_PHRASE: usize = 6;
+
+/// What the features need of one token, computed once per document.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct TokenInfo {
+    word: u64,
+    pub(crate) lower: u64,
+    shape: u64,
+    prefix: [u64; 4],
+    suffix: [u64; 4],
+    flags: u8,
+    freq: u8,
+    /// Per lexicon list, the BILOU position (1-4) of the token in the
+    /// longest phrase of that list covering it, four bits per list.
+    lex: u32,
+    /// The token's lower-case form occurs as a lower-case word elsewhere in
+    /// the document.
+    lower_elsewhere: bool,
+}
+
+impl TokenInfo {
+    pub(crate) fn new(text: &str) -> TokenInfo {
+        let bytes = text.as_bytes();
+        let mut lower = [0u8; 48];
+        let mut n = 0;
+        let mut flags = 0u8;
+        let mut shape = [0u8; 12];
+        let mut shape_len = 0;
+        for (i, ch) in text.chars().enumerate() {
+            let class = if ch.is_uppercase() {
+                flags |= UPPER | ALPHA;
+                if i == 0 {
+                    flags |= CAP;
+                }
+                b'X'
+            } else if ch.is_lowercase() {
+                flags |= LOWER | ALPHA;
+                b'x'
+            } else if ch.is_ascii_digit() {
+                flags |= DIGIT;
+                b'd'
+            } else if ch.is_ascii() {
+                ch as u8
+            } else if ch.is_alphabetic() {
+                flags |= ALPHA;
+                b'a'
+            } else {
+                b'o'
+            };
+            if shape_len < shape.len() && (shape_len == 0 || shape[shape_len - 1] != class) {
+                shape[shape_len] = class;
+                shape_len += 1;
+            }
+            if ch.is_ascii() {
+                if n < lower.len() {
+                    lower[n] = (ch as u8).to_ascii_lowercase();
+                    n += 1;
+                }
+            } else {
+                for lc in ch.to_lowercase() {
+                    let mut buf = [0u8; 4];
+                    let enc = lc.encode_utf8(&mut buf).as_bytes();
+                    if n + enc.len() <= lower.len() {
+                        lower[n..n + enc.len()].copy_from_slice(enc);
+                        n += enc.len();
+                    }
+                }
+            }
+        }
+        let low = &lower[..n];
+        let mut prefix = [0u64; 4];
+        let mut suffix = [0u64; 4];
+        let chars = low.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+        for k in 1..=4 {
+            if chars > k {
+                prefix[k - 1] = hash_bytes(0x10 + k as u64, &low[..prefix_end(low, k)]);
+                let from = nth_char_from_end(low, k);
+                suffix[k - 1] = hash_bytes(0x20 + k as u64, &low[from..]);
+            }
+        }
+        TokenInfo {
+            word: hash_bytes(1, bytes),
+            lower: hash_bytes(2, low),
+            shape: hash_bytes(3, &shape[..shape_len]),
+            prefix,
+            suffix,
+            flags,
+            freq: 0,
+            lex: 0,
+            lower_elsewhere: false,
+        }
+    }
+}
+
+/// The byte length of the first `k` characters.
+fn prefix_end(s: &[u8], k: usize) -> usize {
+    let mut seen = 0;
+    for (i, &b) in s.iter().enumerate() {
+        if b & 0xC0 != 0x80 {
+            if seen == k {
+                return i;
+            }
+            seen += 1;
+        }
+    }
+    s.len()
+}
+
+fn nth_char_from_end(s: &[u8], k: usize) -> usize {
+    let mut seen = 0;
+    for i in (0..s.len()).rev() {
+        if s[i] & 0xC0 != 0x80 {
+            seen += 1;
+            if seen == k {
+                return i;
+            }
+        }
+    }
+    0
+}
+
+/// Map hasher for keys that are already hashes.
+#[derive(Default)]
+pub(crate) struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = hash_bytes(self.0, bytes);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type History = HashMap<u64, [u16; 5], BuildHasherDefault<PassThrough>>;
+
+/// One document's feature context: token infos and the prediction history.
+#[derive(Debug, Default)]
+pub(crate) struct DocContext {
+    pub(crate) toks: Vec<TokenInfo>,
+    history: History,
+    all_caps: Vec<bool>,
+}
+
+impl DocContext {
+    /// Prepares a document given its token texts and sentence token ranges.
+    pub(crate) fn new<'a>(
+        lexicon: &Lexicon,
+        words: impl IntoIterator<Item = &'a str>,
+        sentences: &[Range<usize>],
+    ) -> DocContext {
+        let mut toks: Vec<TokenInfo> = words.into_iter().map(TokenInfo::new).collect();
+        let mut lower_words: Vec<u64> = toks
+            .iter()
+            .filter(|t| t.flags & (UPPER | LOWER) == LOWER)
+            .map(|t| t.lower)
+            .collect();
+        lower_words.sort_unstable();
+        lower_words.dedup();
+        for t in &mut toks {
+            let value = lexicon.get(mix(PHRASE_SEED, t.lower));
+            t.freq = (value >> 8) as u8 & 0x0f;
+            if t.flags & UPPER != 0 {
+                t.lower_elsewhere = lower_words.binary_search(&t.lower).is_ok();
+            }
+        }
+        let mut lens = vec![[0u8; Lexicon::LISTS]; toks.len()];
+        for s in sentences {
+            mark_phrases(lexicon, &mut toks[s.clone()], &mut lens[s.clone()]);
+        }
+        let all_caps = sentences
+            .iter()
+            .map(|s| {
+                let t = &toks[s.clone()];
+                !t.iter().any(|t| t.flags & LOWER != 0)
+                    && t.iter().filter(|t| t.flags & UPPER != 0).count() >= 2
+            })
+            .collect();
+        DocContext {
+            toks,
+            history: History::default(),
+            all_caps,
+        }
+    }
+
+    /// Calls `f` with the hash of every feature of token `i` of sentence
+    /// number `sentence`, which spans tokens `range`.
+    #[inline]
+    pub(crate) fn features(
+        &self,
+        sentence: usize,
+        range: Range<usize>,
+        i: usize,
+        mut f: impl FnMut(u64),
+    ) {
+        let toks = &self.toks;
+        let t = &toks[i];
+        let at = |j: isize| -> Option<&TokenInfo> {
+            if j >= range.start as isize && j < range.end as isize {
+                Some(&toks[j as usize])
+            } else {
+                None
+            }
+        };
+        let ii = i as isize;
+        let lower_at = |j: isize| at(j).map_or(if j < ii { BOS } else { EOS }, |t| t.lower);
+        let shape_at = |j: isize| at(j).map_or(if j < ii { BOS } else { EOS }, |t| t.shape);
+        let tid = |id: u64| id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let first = i == range.start;
+        let caps = self.all_caps[sentence] as u64;
+
+        f(tid(1));
+        f(mix(tid(2), t.word));
+        f(mix(tid(3), t.lower));
+        for k in 0..4 {
+            if t.prefix[k] != 0 {
+                f(mix(tid(4 + k as u64), t.prefix[k]));
+            }
+            if t.suffix[k] != 0 {
+                f(mix(tid(8 + k as u64), t.suffix[k]));
+            }
+        }
+        f(mix(tid(12), t.shape));
+        let (p1, p2, n1, n2) = (
+            lower_at(ii - 1),
+            lower_at(ii - 2),
+            lower_at(ii + 1),
+            lower_at(ii + 2),
+        );
+        f(mix(tid(13), p1));
+        f(mix(tid(14), n1));
+        f(mix(tid(15), p2));
+        f(mix(tid(16), n2));
+        let (sp, sn) = (shape_at(ii - 1), shape_at(ii + 1));
+        f(mix(tid(17), mix(sp, t.shape)));
+        f(mix(tid(18), mix(t.shape, sn)));
+        f(mix(tid(19), mix(mix(sp, t.shape), sn)));
+        f(mix(tid(20), mix(p1, t.lower)));
+        f(mix(tid(21), mix(t.lower, n1)));
+        f(mix(tid(22), mix(first as u64, t.shape)));
+        if first {
+            f(mix(tid(23), t.lower));
+        }
+        f(mix(tid(24), mix(caps, t.shape)));
+        if caps == 1 {
+            f(mix(tid(25), t.lower));
+        }
+        let freq = t.freq as u64;
+        f(mix(tid(26), mix(freq, mix(t.shape, first as u64))));
+        let pf = at(ii - 1).map_or(15, |t| t.freq as u64);
+        let nf = at(ii + 1).map_or(15, |t| t.freq as u64);
+        f(mix(
+            tid(27),
+            mix(pf, mix(freq, t.flags as u64 & CAP as u64)),
+        ));
+        f(mix(
+            tid(28),
+            mix(nf, mix(freq, t.flags as u64 & CAP as u64)),
+        ));
+        // Gazetteer membership: position in the longest phrase per list,
+        // and the lists the neighbouring tokens are in.
+        let mut lex = t.lex;
+        let mut list = 0u64;
+        while lex != 0 {
+            let pos = (lex & 0xf) as u64;
+            if pos != 0 {
+                f(mix(tid(29), list * 8 + pos));
+                f(mix(tid(30), mix(list * 8 + pos, t.shape)));
+            }
+            lex >>= 4;
+            list += 1;
+        }
+        let lp = at(ii - 1).map_or(0, |t| t.lex);
+        let ln = at(ii + 1).map_or(0, |t| t.lex);
+        f(mix(tid(31), mix(lp as u64, t.lex as u64)));
+        f(mix(tid(32), mix(t.lex as u64, ln as u64)));
+        // Document context.
+        if t.flags & UPPER != 0 {
+            f(mix(
+                tid(33),
+                mix(t.lower_elsewhere as u64, mix(first as u64, caps)),
+            ));
+            let hist = self.history.get(&t.lower).map_or(0u64, |counts| {
+                // The most frequent type, O only when nothing else was seen.
+                let best = (1..5)
+                    .max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))
+                    .unwrap_or(1);
+                if counts[best] > 0 {
+                    1 + best as u64
+                } else {
+                    1
+                }
+            });
+            f(mix(tid(34), hist));
+            f(mix(tid(35), mix(hist, t.shape)));
+        }
+    }
+
+    /// Records a decoded sentence in the prediction history.
+    pub(crate) fn record(&mut self, range: Range<usize>, tags: &[u8]) {
+        for (t, &tag) in self.toks[range].iter().zip(tags) {
+            if t.flags & UPPER == 0 {
+                continue;
+            }
+            let k = type_of(tag as usize).map_or(0, |ty| ty + 1);
+            let counts = self.history.entry(t.lower).or_insert([0; 5]);
+            counts[k] = counts[k].saturating_add(1);
+        }
+    }
+}
+
+/// Marks each token with its position in the longest phrase of each
+/// lexicon list that covers it. Phrases start at a capitalised token or a
+/// digit; lookups stop after six tokens.
+fn mark_phrases(lexicon: &Lexicon, toks: &mut [TokenInfo], lens: &mut [[u8; Lexicon::LISTS]]) {
+    for start in 0..toks.len() {
+        if toks[start].flags & (UPPER | DIGIT) == 0 {
+            continue;
+        }
+        let mut key = PHRASE_SEED;
+        for end in start..toks.len().min(start + LONGEST_PHRASE) {
+            key = mix(key, toks[end].lower);
+            let lists = lexicon.get(key) & 0xff;
+            if lists == 0 {
+                continue;
+            }
+            let len = (end - start + 1) as u8;
+            for list in 0..Lexicon::LISTS {
+                if lists & (1 << list) == 0 {
+                    continue;
+                }
+                for j in start..=end {
+                    if lens[j][list] > len {
+                        continue;
+                    }
+                    lens[j][list] = len;
+                    let pos: u32 = if len == 1 {
+                        4
+                    } else if j == start {
+                        1
+                    } else if j == end {
+                        3
+                    } else {
+                        2
+                    };
+                    let shift = 4 * list as u32;
+                    toks[j].lex = (toks[j].lex & !(0xf << shift)) | (pos << shift);
+                }
+            }
+        }
+    }
+}
+
+/// The lexicon key of a phrase already split into tokens.
+#[cfg(any(test, feature = "train"))]
+pub(crate) fn phrase_key<'a>(tokens: impl IntoIterator<Item = &'a str>) -> u64 {
+    tokens
+        .into_iter()
+        .fold(PHRASE_SEED, |key, t| mix(key, TokenInfo::new(t).lower))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affixes_count_characters_not_bytes() {
+        let a = TokenInfo::new("Zürich");
+        let b = TokenInfo::new("zürich");
+        assert_eq!(a.lower, b.lower);
+        assert_eq!(a.prefix, b.prefix);
+        assert_eq!(a.suffix, b.suffix);
+        assert_ne!(a.shape, b.shape);
+        let c = TokenInfo::new("Zü");
+        // "zü" has two characters: a two-character prefix would be the
+        // whole word, so only the one-character affixes are set.
+        assert_ne!(c.prefix[0], 0);
+        assert_eq!(c.prefix[1], 0);
+        assert_eq!(
+            TokenInfo::new("zürich").prefix[1],
+            TokenInfo::new("züri").prefix[1]
+        );
+    }
+
+    #[test]
+    fn phrases_mark_bilou_positions() {
+        let mut lex = Lexicon::with_capacity(4);
+        lex.insert(phrase_key(["New", "York"]), 1);
+        lex.insert(phrase_key(["York"]), 2);
+        let words = ["in", "New", "York", "."];
+        let ctx = DocContext::new(&lex, words, &[0..4]);
+        assert_eq!(ctx.toks[1].lex, 1);
+        assert_eq!(ctx.toks[2].lex, 3 | (4 << 4));
+        assert_eq!(ctx.toks[0].lex, 0);
+    }
+}
