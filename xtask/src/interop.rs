@@ -543,7 +543,7 @@ fn check_conll(ctx: &Ctx, split: &str) -> Result<()> {
         scores.add_sequence(&gold, &predicted);
     }
     let overall = &python["overall"];
-    let ours = serde_json::to_value(&scores.overall)?;
+    let ours = serde_json::to_value(scores.overall)?;
     for key in ["gold", "predicted", "correct"] {
         ensure!(
             overall[key] == ours[key],
