@@ -41,7 +41,15 @@ pub fn run(args: Args) -> Result<()> {
         // Benchmarks of a debug build mean nothing: run the release build.
         let status = Command::new(env!("CARGO"))
             .current_dir(workspace_root())
-            .args(["run", "--release", "--quiet", "--package", "xtask", "--", "bench"])
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                "xtask",
+                "--",
+                "bench",
+            ])
             .args(std::env::args().skip(2))
             .status()
             .context("running the release build of xtask")?;
@@ -51,7 +59,9 @@ pub fn run(args: Args) -> Result<()> {
     let corpus = shared_data()?.join("bench/conll-docs.jsonl");
     let texts = read_texts(&corpus)?;
     let corpus_bytes: usize = texts.iter().map(String::len).sum();
-    let passes = ((args.size_mb as f64 * MB) / corpus_bytes as f64).ceil().max(1.0) as usize;
+    let passes = ((args.size_mb as f64 * MB) / corpus_bytes as f64)
+        .ceil()
+        .max(1.0) as usize;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -80,7 +90,14 @@ pub fn run(args: Args) -> Result<()> {
         }
         count
     });
-    report("tokenize", 1, corpus_bytes, passes, tokens_per_pass, &tokenize)?;
+    report(
+        "tokenize",
+        1,
+        corpus_bytes,
+        passes,
+        tokens_per_pass,
+        &tokenize,
+    )?;
 
     let segment = measure(passes, 1, |range| {
         let mut out = Vec::new();
@@ -94,7 +111,14 @@ pub fn run(args: Args) -> Result<()> {
         }
         count
     });
-    report("segment", 1, corpus_bytes, passes, tokens_per_pass, &segment)?;
+    report(
+        "segment",
+        1,
+        corpus_bytes,
+        passes,
+        tokens_per_pass,
+        &segment,
+    )?;
 
     let both = |range: std::ops::Range<usize>| {
         let mut toks = Vec::new();
@@ -112,10 +136,24 @@ pub fn run(args: Args) -> Result<()> {
         count
     };
     let one = measure(passes, 1, both);
-    report("tokenize+segment", 1, corpus_bytes, passes, tokens_per_pass, &one)?;
+    report(
+        "tokenize+segment",
+        1,
+        corpus_bytes,
+        passes,
+        tokens_per_pass,
+        &one,
+    )?;
     if threads > 1 {
         let many = measure(passes, threads, both);
-        report("tokenize+segment", threads, corpus_bytes, passes, tokens_per_pass, &many)?;
+        report(
+            "tokenize+segment",
+            threads,
+            corpus_bytes,
+            passes,
+            tokens_per_pass,
+            &many,
+        )?;
         println!(
             "  scaling: {threads} threads = {:.2}x one thread",
             one.elapsed.as_secs_f64() / many.elapsed.as_secs_f64()
@@ -134,7 +172,9 @@ fn read_texts(path: &Path) -> Result<Vec<String>> {
     for line in BufReader::new(file).lines() {
         let line = line?;
         let record: serde_json::Value = serde_json::from_str(&line)?;
-        let text = record["text"].as_str().context("bench record without text")?;
+        let text = record["text"]
+            .as_str()
+            .context("bench record without text")?;
         texts.push(text.to_string());
     }
     ensure!(!texts.is_empty(), "{} holds no documents", path.display());
@@ -161,9 +201,15 @@ where
                 scope.spawn(move || work(range))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("bench thread panicked")).sum()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("bench thread panicked"))
+            .sum()
     });
-    Measured { elapsed: start.elapsed(), count }
+    Measured {
+        elapsed: start.elapsed(),
+        count,
+    }
 }
 
 fn report(
@@ -175,7 +221,11 @@ fn report(
     m: &Measured,
 ) -> Result<()> {
     if m.count != tokens_per_pass * passes {
-        bail!("{name}: processed {} tokens, expected {}", m.count, tokens_per_pass * passes);
+        bail!(
+            "{name}: processed {} tokens, expected {}",
+            m.count,
+            tokens_per_pass * passes
+        );
     }
     let secs = m.elapsed.as_secs_f64();
     println!(
@@ -228,9 +278,20 @@ fn whole_run(corpus: &Path, size_mb: u64, threads: usize) -> Result<()> {
     let root = workspace_root();
     let status = Command::new(env!("CARGO"))
         .current_dir(&root)
-        .args(["build", "--release", "--quiet", "--package", "dateline", "--bin", "dateline"])
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "--package",
+            "dateline",
+            "--bin",
+            "dateline",
+        ])
         .status()?;
-    ensure!(status.success(), "building the release dateline binary failed");
+    ensure!(
+        status.success(),
+        "building the release dateline binary failed"
+    );
     let binary = root.join("target/release/dateline");
     let input = replicated_corpus(corpus, size_mb)?;
     let bytes = fs::metadata(&input)?.len();
@@ -241,7 +302,10 @@ fn whole_run(corpus: &Path, size_mb: u64, threads: usize) -> Result<()> {
     }
     for n in configs {
         let (elapsed, peak_kb, records) = run_binary(&binary, &input, n)?;
-        ensure!(records == docs, "dateline wrote {records} records for {docs} documents");
+        ensure!(
+            records == docs,
+            "dateline wrote {records} records for {docs} documents"
+        );
         println!(
             "whole run (tokenize,segment,tag -> jsonl) {n} thread(s): {:8.1} MB/s  {:.2} s  peak RSS {}  ({records} documents, {:.1} MB)",
             bytes as f64 / MB / elapsed.as_secs_f64(),
@@ -255,7 +319,11 @@ fn whole_run(corpus: &Path, size_mb: u64, threads: usize) -> Result<()> {
 
 /// Runs the binary once, counting its output records as they stream by,
 /// and its peak resident memory as GNU time reports it (when installed).
-fn run_binary(binary: &Path, input: &Path, threads: usize) -> Result<(Duration, Option<u64>, usize)> {
+fn run_binary(
+    binary: &Path,
+    input: &Path,
+    threads: usize,
+) -> Result<(Duration, Option<u64>, usize)> {
     let time = Path::new("/usr/bin/time");
     let mut command = if time.exists() {
         let mut c = Command::new(time);
@@ -272,7 +340,9 @@ fn run_binary(binary: &Path, input: &Path, threads: usize) -> Result<(Duration, 
     let start = Instant::now();
     let mut child = command.spawn().context("starting dateline")?;
     let stdout = child.stdout.take().expect("piped stdout");
-    let records = BufReader::with_capacity(1 << 20, stdout).split(b'\n').count();
+    let records = BufReader::with_capacity(1 << 20, stdout)
+        .split(b'\n')
+        .count();
     let output = child.wait_with_output()?;
     let elapsed = start.elapsed();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -5,8 +5,10 @@
 use std::fs;
 
 use anyhow::{Context, Result};
-use dateline::eval::{golden, ud};
-use dateline_core::{Doc, Stage};
+use dateline::eval::{conlleval::EntityScores, entities, golden, ud};
+use dateline::{StageOptions, StageRegistry};
+use dateline_core::{Doc, Label, Layer, Stage};
+use dateline_render::read::ConllReader;
 use serde_json::json;
 
 use crate::paths::shared_data;
@@ -38,15 +40,25 @@ fn text_stages() -> Vec<Box<dyn Stage>> {
 fn annotate(stages: &[Box<dyn Stage>], id: &str, text: &str) -> Result<Doc> {
     let mut doc = Doc::new(id, text)?;
     for stage in stages {
-        stage.process(&mut doc).with_context(|| format!("document {id}"))?;
+        stage
+            .process(&mut doc)
+            .with_context(|| format!("document {id}"))?;
     }
     Ok(doc)
 }
 
 fn spans(doc: &Doc) -> ud::Prediction {
     ud::Prediction {
-        tokens: doc.tokens().iter().map(|t| (t.span.start, t.span.end)).collect(),
-        sentences: doc.sentences().iter().map(|s| (s.span.start, s.span.end)).collect(),
+        tokens: doc
+            .tokens()
+            .iter()
+            .map(|t| (t.span.start, t.span.end))
+            .collect(),
+        sentences: doc
+            .sentences()
+            .iter()
+            .map(|s| (s.span.start, s.span.end))
+            .collect(),
     }
 }
 
@@ -59,21 +71,27 @@ pub fn run(args: Args) -> Result<()> {
     if wants("ud") {
         for split in &args.splits {
             let path = data.join(format!("ud-english-ewt/en_ewt-ud-{split}.conllu"));
-            let input = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let input =
+                fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let docs = ud::parse_conllu(&input).with_context(|| path.display().to_string())?;
             let mut failure = None;
-            let scores = ud::score(&docs, |gold| match annotate(&stages, &gold.id, &gold.text) {
-                Ok(doc) => spans(&doc),
-                Err(e) => {
-                    failure.get_or_insert(e);
-                    ud::Prediction::default()
+            let scores = ud::score(&docs, |gold| {
+                match annotate(&stages, &gold.id, &gold.text) {
+                    Ok(doc) => spans(&doc),
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                        ud::Prediction::default()
+                    }
                 }
             });
             if let Some(e) = failure {
                 return Err(e);
             }
             if !args.json {
-                println!("UD English EWT {split:<4} (raw text)  {}", ud::describe(&scores));
+                println!(
+                    "UD English EWT {split:<4} (raw text)  {}",
+                    ud::describe(&scores)
+                );
             }
             report.insert(format!("ud_ewt_{split}"), serde_json::to_value(scores)?);
         }
@@ -81,7 +99,8 @@ pub fn run(args: Args) -> Result<()> {
 
     if wants("golden") {
         let path = data.join("golden-rules/en.json");
-        let input = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let input =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         let cases = golden::parse_cases(&input).with_context(|| path.display().to_string())?;
         let outcomes = golden::run(&cases, |text| {
             annotate(&stages, "golden", text)
@@ -90,10 +109,16 @@ pub fn run(args: Args) -> Result<()> {
         });
         let passed = outcomes.iter().filter(|o| o.passed).count();
         if !args.json {
-            println!("Golden Rules (pySBD, English)     {passed} of {} cases", outcomes.len());
+            println!(
+                "Golden Rules (pySBD, English)     {passed} of {} cases",
+                outcomes.len()
+            );
             if args.failures {
                 for o in outcomes.iter().filter(|o| !o.passed) {
-                    println!("  FAIL #{} {}\n    expected {:?}\n    got      {:?}", o.id, o.rule, o.expected, o.got);
+                    println!(
+                        "  FAIL #{} {}\n    expected {:?}\n    got      {:?}",
+                        o.id, o.rule, o.expected, o.got
+                    );
                 }
             }
         }
@@ -102,6 +127,49 @@ pub fn run(args: Args) -> Result<()> {
             json!({"passed": passed, "cases": outcomes.len(),
                    "failed": outcomes.iter().filter(|o| !o.passed).map(|o| o.id).collect::<Vec<_>>()}),
         );
+    }
+
+    if wants("conll") {
+        // Tokens and sentences are given: only the tagger runs, as with
+        // `dateline run --input-format conll`.
+        let tagger = StageRegistry::builtin().build_pipeline(
+            &["tag"],
+            &StageOptions::default(),
+            &[Layer::Tokens, Layer::Sentences],
+        )?;
+        for split in &args.splits {
+            let path = data.join(format!("conll2003/{split}.txt"));
+            let file =
+                fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
+            let reader = ConllReader::new(std::io::BufReader::new(file), format!("{split}.txt"))
+                .gold_entities(true);
+            let mut scores = EntityScores::default();
+            for doc in reader {
+                let mut doc = doc?;
+                let gold = doc.entities.take().unwrap_or_default();
+                tagger
+                    .process(&mut doc)
+                    .with_context(|| format!("document {}", doc.id()))?;
+                // CoNLL-2003 annotates only these four types; the rule
+                // layer's DATE, MONEY, ... are outside its scheme.
+                let predicted: Vec<_> = doc
+                    .entities()
+                    .iter()
+                    .filter(|e| {
+                        matches!(e.label, Label::Per | Label::Org | Label::Loc | Label::Misc)
+                    })
+                    .cloned()
+                    .collect();
+                entities::score_doc(&mut scores, &doc, &gold, &predicted);
+            }
+            if !args.json {
+                println!("CoNLL-2003 {split:<4} entities       {}", scores.overall);
+                for (label, counts) in &scores.by_label {
+                    println!("    {label:<6}                        {counts}");
+                }
+            }
+            report.insert(format!("conll2003_{split}"), serde_json::to_value(&scores)?);
+        }
     }
 
     if args.json {

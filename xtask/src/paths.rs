@@ -7,7 +7,10 @@ use anyhow::{ensure, Result};
 /// The workspace root (xtask's parent directory).
 pub fn workspace_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().expect("xtask sits in the workspace").to_path_buf()
+    manifest
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
 }
 
 /// `../shared/data` beside the workspace, or `$DATELINE_DATA`.

@@ -42,7 +42,11 @@ pub fn chunks<S: AsRef<str>>(tags: &[S]) -> Vec<Chunk> {
         let continues = !starts && matches!(prefix, "I" | "E" | "L");
         if !continues {
             if let Some((start, l)) = open.take() {
-                out.push(Chunk { start, end: i, label: l.to_string() });
+                out.push(Chunk {
+                    start,
+                    end: i,
+                    label: l.to_string(),
+                });
             }
         }
         if starts {
@@ -51,12 +55,20 @@ pub fn chunks<S: AsRef<str>>(tags: &[S]) -> Vec<Chunk> {
         // A single-token or last-token tag closes its chunk right here.
         if matches!(prefix, "S" | "U" | "E" | "L") {
             if let Some((start, l)) = open.take() {
-                out.push(Chunk { start, end: i + 1, label: l.to_string() });
+                out.push(Chunk {
+                    start,
+                    end: i + 1,
+                    label: l.to_string(),
+                });
             }
         }
     }
     if let Some((start, l)) = open {
-        out.push(Chunk { start, end: tags.len(), label: l.to_string() });
+        out.push(Chunk {
+            start,
+            end: tags.len(),
+            label: l.to_string(),
+        });
     }
     out
 }
@@ -77,7 +89,11 @@ impl EntityScores {
     /// # Panics
     /// When the lengths differ: the caller aligned them wrongly.
     pub fn add_sequence<G: AsRef<str>, P: AsRef<str>>(&mut self, gold: &[G], predicted: &[P]) {
-        assert_eq!(gold.len(), predicted.len(), "gold and predicted tags must align");
+        assert_eq!(
+            gold.len(),
+            predicted.len(),
+            "gold and predicted tags must align"
+        );
         self.tokens += gold.len() as u64;
         self.tokens_correct += gold
             .iter()
@@ -90,11 +106,17 @@ impl EntityScores {
             self.by_label.entry(chunk.label.clone()).or_default().gold += 1;
         }
         for chunk in &predicted {
-            self.by_label.entry(chunk.label.clone()).or_default().predicted += 1;
+            self.by_label
+                .entry(chunk.label.clone())
+                .or_default()
+                .predicted += 1;
         }
         // Chunks come out ordered by start, so `gold` is sorted.
         for chunk in predicted.iter().filter(|c| gold.binary_search(c).is_ok()) {
-            self.by_label.entry(chunk.label.clone()).or_default().correct += 1;
+            self.by_label
+                .entry(chunk.label.clone())
+                .or_default()
+                .correct += 1;
         }
     }
 
@@ -109,10 +131,14 @@ mod tests {
 
     fn check(tags: &str, expected: &[(usize, usize, &str)]) {
         let tags: Vec<&str> = tags.split_whitespace().collect();
-        let got: Vec<(usize, usize, String)> =
-            chunks(&tags).into_iter().map(|c| (c.start, c.end, c.label)).collect();
-        let expected: Vec<(usize, usize, String)> =
-            expected.iter().map(|&(s, e, l)| (s, e, l.to_string())).collect();
+        let got: Vec<(usize, usize, String)> = chunks(&tags)
+            .into_iter()
+            .map(|c| (c.start, c.end, c.label))
+            .collect();
+        let expected: Vec<(usize, usize, String)> = expected
+            .iter()
+            .map(|&(s, e, l)| (s, e, l.to_string()))
+            .collect();
         assert_eq!(got, expected, "{tags:?}");
     }
 

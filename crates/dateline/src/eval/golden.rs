@@ -41,7 +41,11 @@ where
                 .map(|(s, e)| case.text[s as usize..e as usize].trim().to_string())
                 .filter(|s| !s.is_empty())
                 .collect();
-            let expected: Vec<String> = case.sentences.iter().map(|s| s.trim().to_string()).collect();
+            let expected: Vec<String> = case
+                .sentences
+                .iter()
+                .map(|s| s.trim().to_string())
+                .collect();
             Outcome {
                 id: case.id,
                 rule: case.rule.clone(),

@@ -6,9 +6,11 @@
 //!   treebank (UD English EWT).
 //! - [`golden`]: the pySBD Golden Rules for sentence boundaries.
 //! - [`conlleval`]: entity precision / recall / F1 over IOB2 tags, scored
-//!   exactly like the CoNLL-2003 `conlleval` script.
+//!   exactly like the CoNLL-2003 `conlleval` script; [`entities`] applies it
+//!   to annotated documents.
 
 pub mod conlleval;
+pub mod entities;
 pub mod golden;
 pub mod ud;
 
@@ -106,7 +108,14 @@ mod tests {
     #[test]
     fn f1_of_partial_match() {
         let counts = match_sorted(&[(0, 3), (4, 6), (7, 9)], &[(0, 3), (4, 9)]);
-        assert_eq!(counts, Counts { correct: 1, gold: 3, predicted: 2 });
+        assert_eq!(
+            counts,
+            Counts {
+                correct: 1,
+                gold: 3,
+                predicted: 2
+            }
+        );
         assert!((counts.precision() - 50.0).abs() < 1e-9);
         assert!((counts.recall() - 100.0 / 3.0).abs() < 1e-9);
         assert!((counts.f1() - 40.0).abs() < 1e-9);

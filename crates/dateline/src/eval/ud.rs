@@ -50,8 +50,12 @@ where
         let mut predicted = predict(doc);
         predicted.tokens.sort_unstable();
         predicted.sentences.sort_unstable();
-        scores.tokens.add(match_sorted(&doc.tokens, &predicted.tokens));
-        scores.sentences.add(match_sorted(&doc.sentences, &predicted.sentences));
+        scores
+            .tokens
+            .add(match_sorted(&doc.tokens, &predicted.tokens));
+        scores
+            .sentences
+            .add(match_sorted(&doc.sentences, &predicted.sentences));
         scores.documents += 1;
     }
     scores
@@ -142,14 +146,20 @@ pub fn parse_conllu(input: &str) -> Result<Vec<GoldDoc>, ParseError> {
     let mut doc_counter = 0usize;
     for (index, line) in input.lines().enumerate() {
         let line_no = index + 1;
-        let error = |message: &str| ParseError { line: line_no, message: message.to_string() };
+        let error = |message: &str| ParseError {
+            line: line_no,
+            message: message.to_string(),
+        };
         if line.is_empty() {
             b.end_sentence();
             continue;
         }
         if let Some(comment) = line.strip_prefix('#') {
             let comment = comment.trim();
-            if let Some(id) = comment.strip_prefix("newdoc id =").or(comment.strip_prefix("newdoc")) {
+            if let Some(id) = comment
+                .strip_prefix("newdoc id =")
+                .or(comment.strip_prefix("newdoc"))
+            {
                 b.new_doc(id.trim());
                 doc_counter += 1;
             } else if comment.starts_with("newpar") {
@@ -271,10 +281,17 @@ mod tests {
         assert_eq!(docs.len(), 2);
         let d = &docs[0];
         assert_eq!(d.text, "I'm here. Yes!\n\nvámonos");
-        let spans: Vec<&str> = d.tokens.iter().map(|&(s, e)| &d.text[s as usize..e as usize]).collect();
+        let spans: Vec<&str> = d
+            .tokens
+            .iter()
+            .map(|&(s, e)| &d.text[s as usize..e as usize])
+            .collect();
         assert_eq!(spans, ["I", "'m", "here", ".", "Yes", "!", "vámonos"]);
-        let sentences: Vec<&str> =
-            d.sentences.iter().map(|&(s, e)| &d.text[s as usize..e as usize]).collect();
+        let sentences: Vec<&str> = d
+            .sentences
+            .iter()
+            .map(|&(s, e)| &d.text[s as usize..e as usize])
+            .collect();
         assert_eq!(sentences, ["I'm here.", "Yes!", "vámonos"]);
         assert_eq!(docs[1].text, "Next");
         assert_eq!(docs[1].id, "d2");
