@@ -48,6 +48,21 @@
 //! prefixed by `\n` (index 0) or `,\n` (index > 0), `footer` is `\n]\n`, so
 //! records rendered in parallel concatenate into one valid array.
 //!
+//! # Formats
+//!
+//! | `--format` | Output | Read back by |
+//! |---|---|---|
+//! | `jsonl`, `json` | the record below, one per line or in one array | [`read::JsonlReader`] |
+//! | `conll` | CoNLL-2003 columns, IOB2 tags, input columns kept for CoNLL input | [`read::ConllReader`] |
+//! | `conllu` | CoNLL-U, `NER=` and exact spacing in MISC | [`read::ConlluReader`] |
+//! | `brat` | `<stem>.txt` + `<stem>.ann` per document, `annotation.conf` | [`read::read_brat`] |
+//! | `html` | `<stem>.html` per document (displaCy-style), `index.html` | — |
+//! | `text` | `[Cai Qi](PER) met ...`, one sentence per line | — |
+//!
+//! Each format's module docs give its details; `cargo xtask interop` opens
+//! each with its real consumer (the PyPI `conllu` parser, headless
+//! Chromium, a brat re-reader, a conlleval scorer).
+//!
 //! # The JSONL record
 //!
 //! `--format jsonl` writes one JSON object per line per input document, in
@@ -388,6 +403,114 @@ mod tests {
         assert_send_sync::<DocSummary>();
         assert_send_sync::<RenderError>();
         assert_send_sync::<read::ReadError>();
+    }
+
+    fn doc() -> Doc {
+        use dateline_core::{Entity, Label, Sentence, Span, Token, TokenKind};
+        let mut doc = Doc::new("a/seed.txt", "Cai Qi met.").unwrap();
+        let spans = [(0, 3), (4, 6), (7, 10), (10, 11)];
+        doc.tokens = Some(
+            spans
+                .iter()
+                .map(|&(s, e)| Token::new(Span::new(s, e), TokenKind::Word))
+                .collect(),
+        );
+        doc.sentences = Some(vec![Sentence {
+            span: Span::new(0, 11),
+            first_token: 0,
+            end_token: 4,
+        }]);
+        doc.entities = Some(vec![Entity {
+            span: Span::new(0, 6),
+            first_token: 0,
+            end_token: 2,
+            label: Label::Per,
+            source: "model",
+            confidence: Some(0.75),
+        }]);
+        doc
+    }
+
+    /// Header, two documents (the second failed), footer, as a driver
+    /// writes them.
+    fn run(format: Format) -> Output {
+        let renderer = Renderer::new(format, RenderOptions::default());
+        let mut all = renderer.header();
+        let mut out = Output::default();
+        renderer.render(&doc(), 0, &mut out).unwrap();
+        renderer.render_error("b", "utf8", "invalid UTF-8 at byte 3", 1, &mut out);
+        all.bytes.extend(out.bytes);
+        all.files.extend(out.files);
+        let footer = renderer.footer(&[DocSummary::new(&doc(), 0), DocSummary::failed("b", 1)]);
+        all.bytes.extend(footer.bytes);
+        all.files.extend(footer.files);
+        all
+    }
+
+    fn names(out: &Output) -> Vec<&str> {
+        out.files.iter().map(|(name, _)| name.as_str()).collect()
+    }
+
+    #[test]
+    fn stream_formats_write_bytes_and_file_formats_write_files() {
+        for format in Format::ALL {
+            let renderer = Renderer::new(format, RenderOptions::default());
+            let out = run(format);
+            assert_eq!(renderer.writes_files(), !out.files.is_empty(), "{format}");
+            assert_eq!(renderer.writes_files(), out.bytes.is_empty(), "{format}");
+        }
+        assert_eq!(
+            names(&run(Format::Brat)),
+            [
+                "000000-a_seed.txt",
+                "000000-a_seed.ann",
+                "000001-b.error",
+                "annotation.conf",
+                "visual.conf"
+            ]
+        );
+        assert_eq!(
+            names(&run(Format::Html)),
+            ["000000-a_seed.html", "000001-b.html", "index.html"]
+        );
+    }
+
+    #[test]
+    fn json_streams_one_array_with_the_error_record() {
+        let out = run(Format::Json);
+        let text = String::from_utf8(out.bytes).unwrap();
+        assert!(text.starts_with("[\n{\"id\":\"a/seed.txt\""), "{text}");
+        assert!(text.ends_with("},\n{\"id\":\"b\",\"error\":{\"kind\":\"utf8\",\"message\":\"invalid UTF-8 at byte 3\"}}\n]\n"), "{text}");
+        let array: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(array[0]["entities"][0]["confidence"], 0.75);
+        let empty = Renderer::new(Format::Json, RenderOptions::default());
+        let mut bytes = empty.header().bytes;
+        bytes.extend(empty.footer(&[]).bytes);
+        assert!(serde_json::from_slice::<Vec<serde_json::Value>>(&bytes)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn failures_show_in_every_format_but_conll() {
+        let shown = |format| {
+            let renderer = Renderer::new(format, RenderOptions::default());
+            let mut out = Output::default();
+            renderer.render_error("b", "utf8", "invalid UTF-8 at byte 3", 1, &mut out);
+            let mut all = out.bytes;
+            for (_, content) in out.files {
+                all.extend(content);
+            }
+            String::from_utf8(all).unwrap()
+        };
+        for format in Format::ALL {
+            let text = shown(format);
+            if format == Format::Conll {
+                assert_eq!(text, "");
+            } else {
+                assert!(text.contains("invalid UTF-8 at byte 3"), "{format}: {text}");
+            }
+        }
     }
 
     #[test]
