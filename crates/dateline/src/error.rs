@@ -31,8 +31,6 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    #[error("no stages to run")]
-    NoStages,
     #[error("input {path}: {source}")]
     Input {
         path: PathBuf,

@@ -203,7 +203,7 @@ impl Default for BatchLimits {
     fn default() -> BatchLimits {
         BatchLimits {
             max_docs: 4096,
-            max_bytes: 4 << 20,
+            max_bytes: 2 << 20,
         }
     }
 }

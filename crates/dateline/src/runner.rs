@@ -14,7 +14,7 @@
 //! are collected in order and batches are written in order: `--threads 1`
 //! and `--threads 8` give the same bytes. Memory is bounded by the few
 //! batches in flight (one being read, one queued, two being processed, one
-//! queued for writing, one being written), never by the corpus.
+//! handed to the writer, one being written), never by the corpus.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -199,7 +199,9 @@ impl Runner {
             })
             .expect("spawning the reader thread");
 
-        let (out_tx, out_rx) = sync_channel::<Processed>(1);
+        // A rendezvous: a processed batch waits in the calling thread, not
+        // in a queue, until the writer takes it.
+        let (out_tx, out_rx) = sync_channel::<Processed>(0);
         let writer = Writer {
             sink: self.sink,
             header: self.renderer.header(),
@@ -224,18 +226,11 @@ impl Runner {
         // they are handed to the writer in order.
         let work = &work;
         self.pool.in_place_scope(|scope| {
-            let mut in_flight = VecDeque::with_capacity(IN_FLIGHT + 1);
+            let mut in_flight: VecDeque<Receiver<Processed>> = VecDeque::with_capacity(IN_FLIGHT);
             let mut next_index = 0u64;
             let mut writer_gone = false;
             for batch in batch_rx {
-                let first_index = next_index;
-                next_index += batch.items.len() as u64;
-                let (done_tx, done_rx) = sync_channel::<Processed>(1);
-                scope.spawn(move |_| {
-                    let _ = done_tx.send(work.process(batch, first_index));
-                });
-                in_flight.push_back(done_rx);
-                if in_flight.len() > IN_FLIGHT {
+                if in_flight.len() >= IN_FLIGHT {
                     let processed = in_flight.pop_front().and_then(|rx| rx.recv().ok());
                     if processed.is_some_and(|p| out_tx.send(p).is_err()) {
                         // The writer stopped: the output is closed or broken.
@@ -243,6 +238,13 @@ impl Runner {
                         break;
                     }
                 }
+                let first_index = next_index;
+                next_index += batch.items.len() as u64;
+                let (done_tx, done_rx) = sync_channel::<Processed>(1);
+                scope.spawn(move |_| {
+                    let _ = done_tx.send(work.process(batch, first_index));
+                });
+                in_flight.push_back(done_rx);
             }
             for done_rx in in_flight {
                 if let Ok(processed) = done_rx.recv() {
@@ -287,12 +289,12 @@ impl Runner {
             Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
                 .with_style(
                     ProgressStyle::with_template(
-                        "{bar:30} {bytes}/{total_bytes} {msg} {bytes_per_sec} ETA {eta}",
+                        "{bar:30} {decimal_bytes}/{decimal_total_bytes} {msg} {decimal_bytes_per_sec} ETA {eta}",
                     )
                     .expect("a valid template"),
                 ),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-                ProgressStyle::with_template("{spinner} {bytes} {msg} {bytes_per_sec} {elapsed}")
+                ProgressStyle::with_template("{spinner} {decimal_bytes} {msg} {decimal_bytes_per_sec} {elapsed}")
                     .expect("a valid template"),
             ),
         };
@@ -560,10 +562,9 @@ impl Out {
         if let Some(dir) = &self.dir {
             for (name, content) in &output.files {
                 let path = dir.join(name);
-                std::fs::write(&path, content).map_err(|e| {
-                    self.name = path.display().to_string();
-                    e
-                })?;
+                // The error names the file that failed, not the stream.
+                std::fs::write(&path, content)
+                    .inspect_err(|_| self.name = path.display().to_string())?;
             }
         }
         Ok(())

@@ -23,6 +23,13 @@ pub(crate) const BUILTIN: &[StageSpec] = &[
         provides: &[Layer::Sentences],
         build: build_segment,
     },
+    StageSpec {
+        name: "tag",
+        description: "finds named entities (PER, ORG, LOC, MISC, DATE, TIME, MONEY, PERCENT, gazetteer labels)",
+        requires: &[Layer::Tokens, Layer::Sentences],
+        provides: &[Layer::Entities],
+        build: build_tag,
+    },
     // new stages: registered above this line
 ];
 
@@ -32,4 +39,19 @@ fn build_tokenize(_: &StageOptions) -> Result<Box<dyn Stage>, BuildError> {
 
 fn build_segment(_: &StageOptions) -> Result<Box<dyn Stage>, BuildError> {
     Ok(Box::new(dateline_segment::Segmenter::default()))
+}
+
+fn build_tag(options: &StageOptions) -> Result<Box<dyn Stage>, BuildError> {
+    if let Some(path) = options.gazetteers.first() {
+        return Err(format!(
+            "gazetteer {}: this build of the tag stage does not read gazetteer files",
+            path.display()
+        )
+        .into());
+    }
+    let mut builder = dateline_tag::EntityTagger::builder();
+    if let Some(path) = &options.model {
+        builder = builder.model(dateline_tag::Model::load(path)?);
+    }
+    Ok(Box::new(builder.build()?))
 }
