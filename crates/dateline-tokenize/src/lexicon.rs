@@ -1,85 +1,100 @@
 //! The word lists the scanner consults, compiled in from `data/*.txt` and
-//! parsed once into hash sets on first use.
+//! parsed once, on first use, into small hash tables.
 //!
 //! Keeping the lists as data lets a reader audit and extend the conventions
-//! without touching the scanner; lookups happen only at the few decision
-//! points (a word before `.`, `-` or digits before letters), never per byte.
+//! without touching the scanner. Every entry is at most eight bytes, so a
+//! word is looked up as one `u64` (its bytes, zero-padded) in an
+//! open-addressing table: a multiply, a shift and a compare or two, with no
+//! hashing of strings and no allocation.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
-/// Longest entry any list may usefully hold; longer words are not looked up.
-const MAX_KEY: usize = 24;
+/// Longest entry a list may hold: the bytes of a key fill one `u64`.
+const MAX_KEY: usize = 8;
 
-/// FNV-1a: the keys are a few bytes long, where SipHash's setup dominates.
-#[derive(Default)]
-pub(crate) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
+/// The bytes of `word` packed little-endian into a `u64`, or `None` when it
+/// is empty or longer than [`MAX_KEY`]. No key is zero: text bytes never
+/// pack to all zeros unless they are NUL, which no list holds.
+#[inline]
+fn key(word: &[u8], fold: bool) -> Option<u64> {
+    if word.is_empty() || word.len() > MAX_KEY {
+        return None;
     }
+    let mut k = 0u64;
+    for (i, &b) in word.iter().enumerate() {
+        let b = if fold { b.to_ascii_lowercase() } else { b };
+        k |= u64::from(b) << (8 * i);
+    }
+    Some(k)
+}
 
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
+/// A set of short words with a value each, in an open-addressing table.
+pub(crate) struct WordTable {
+    /// `(key, value)`; key 0 marks an empty slot.
+    slots: Box<[(u64, u32)]>,
+    shift: u32,
+    /// Whether keys were stored lower-cased and lookups fold case.
+    fold: bool,
+}
+
+impl WordTable {
+    fn new(entries: &[(&str, u32)], fold: bool) -> WordTable {
+        // At most a quarter full, so probes are short.
+        let bits = (entries.len() * 4)
+            .next_power_of_two()
+            .max(16)
+            .trailing_zeros();
+        let mut table = WordTable {
+            slots: vec![(0, 0); 1 << bits].into_boxed_slice(),
+            shift: 64 - bits,
+            fold,
         };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastSet = HashSet<&'static [u8], BuildHasherDefault<Fnv>>;
-
-/// A set of words read from one data file.
-pub(crate) struct WordSet {
-    words: FastSet,
-    max_len: usize,
-}
-
-impl WordSet {
-    /// One entry per line; `#` starts a comment line; blank lines are skipped.
-    fn parse(src: &'static str, lowercase: bool) -> WordSet {
-        let mut words = FastSet::default();
-        let mut max_len = 0;
-        for line in entries(src) {
-            assert!(line.len() <= MAX_KEY, "word list entry too long: {line}");
-            if lowercase {
-                assert!(
-                    !line.bytes().any(|b| b.is_ascii_uppercase()),
-                    "case-insensitive list entry must be lower-case: {line}"
-                );
+        for &(word, value) in entries {
+            assert!(
+                !fold || !word.bytes().any(|b| b.is_ascii_uppercase()),
+                "case-insensitive list entry must be lower-case: {word}"
+            );
+            let k = key(word.as_bytes(), false)
+                .unwrap_or_else(|| panic!("list entry longer than {MAX_KEY} bytes: {word:?}"));
+            let mut i = table.slot(k);
+            while table.slots[i].0 != 0 && table.slots[i].0 != k {
+                i = (i + 1) & (table.slots.len() - 1);
             }
-            max_len = max_len.max(line.len());
-            words.insert(line.as_bytes());
+            table.slots[i] = (k, value);
         }
-        WordSet { words, max_len }
+        table
+    }
+
+    /// A set: every entry has the value 1.
+    fn set(src: &'static str, fold: bool) -> WordTable {
+        let entries: Vec<(&str, u32)> = entries(src).map(|w| (w, 1)).collect();
+        WordTable::new(&entries, fold)
+    }
+
+    #[inline]
+    fn slot(&self, k: u64) -> usize {
+        (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, word: &[u8]) -> Option<u32> {
+        let k = key(word, self.fold)?;
+        let mut i = self.slot(k);
+        loop {
+            let (stored, value) = self.slots[i];
+            if stored == k {
+                return Some(value);
+            }
+            if stored == 0 {
+                return None;
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
     }
 
     #[inline]
     pub(crate) fn contains(&self, word: &[u8]) -> bool {
-        word.len() <= self.max_len && self.words.contains(word)
-    }
-
-    /// Looks the word up with its ASCII letters lower-cased.
-    #[inline]
-    pub(crate) fn contains_folded(&self, word: &[u8]) -> bool {
-        if word.len() > self.max_len {
-            return false;
-        }
-        let mut buf = [0u8; MAX_KEY];
-        let folded = &mut buf[..word.len()];
-        folded.copy_from_slice(word);
-        folded.make_ascii_lowercase();
-        self.words.contains(&*folded)
+        self.get(word).is_some()
     }
 }
 
@@ -91,22 +106,34 @@ fn entries(src: &'static str) -> impl Iterator<Item = &'static str> {
 
 /// Every list the scanner uses.
 pub(crate) struct Lexicon {
-    /// Words that keep a following period (`Mr.`, `Inc.`, `Jan.`).
-    pub(crate) abbreviations: WordSet,
+    /// Words that keep a following period (`Mr.`, `vs.`).
+    pub(crate) abbreviations: WordTable,
+    /// Words that keep it unless a capitalised word follows (`Inc.`, `etc.`).
+    pub(crate) abbreviations_ending: WordTable,
     /// Words that keep a following period only before a number (`No. 1`).
-    pub(crate) abbreviations_before_number: WordSet,
+    pub(crate) abbreviations_before_number: WordTable,
     /// Prefixes that stay joined across a hyphen (`e-mail`, `non-profit`).
-    pub(crate) hyphen_prefixes: WordSet,
+    pub(crate) hyphen_prefixes: WordTable,
     /// Letters that split from the digits they follow (`3pm`, `35mm`).
-    pub(crate) unit_suffixes: WordSet,
+    pub(crate) unit_suffixes: WordTable,
     /// Emoticons such as `:)`, longest first so the longest match wins.
     pub(crate) emoticons: Vec<&'static [u8]>,
     /// Top-level domains that make a scheme-less `name.tld` a URL.
-    pub(crate) tlds: WordSet,
+    pub(crate) tlds: WordTable,
+    /// File-name extensions that make `name.ext` one token.
+    pub(crate) file_extensions: WordTable,
+    /// Short forms with a slash that stay one token (`b/c`, `w/`).
+    pub(crate) slash_words: WordTable,
     /// Words written without their apostrophe that split into parts
-    /// (`cannot` -> `can` `not`): the lengths of the parts, in bytes.
-    pub(crate) word_splits: HashMap<&'static [u8], Box<[u8]>, BuildHasherDefault<Fnv>>,
-    pub(crate) word_splits_max_len: usize,
+    /// (`cannot` -> `can` `not`): the part lengths, four bits each, first
+    /// part lowest.
+    word_splits: WordTable,
+    /// A cheap first test for `word_splits`, consulted for every plain word:
+    /// bit `last` of entry `first` is set when some entry starts with the
+    /// letter `first` and ends with `last` (both folded to `a`..`z`).
+    word_splits_ends: [u32; 26],
+    /// Bit `n` is set when some entry is `n` bytes long.
+    word_splits_lens: u64,
 }
 
 pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -114,49 +141,89 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         .map(str::as_bytes)
         .collect();
     emoticons.sort_by_key(|e| std::cmp::Reverse(e.len()));
-    let mut word_splits = HashMap::default();
-    let mut word_splits_max_len = 0;
+
+    let mut splits = Vec::new();
+    let mut word_splits_ends = [0u32; 26];
+    let mut word_splits_lens = 0u64;
     for line in entries(include_str!("../data/word-splits.txt")) {
         let (word, parts) = line
             .split_once(' ')
             .unwrap_or_else(|| panic!("word-splits.txt: no parts in {line:?}"));
-        let lens: Box<[u8]> = parts.split('|').map(|p| p.len() as u8).collect();
         assert_eq!(
             parts.replace('|', ""),
             word,
             "word-splits.txt: the parts of {word:?} must spell it"
         );
-        word_splits_max_len = word_splits_max_len.max(word.len());
-        word_splits.insert(word.as_bytes(), lens);
+        let mut packed = 0u32;
+        for (i, part) in parts.split('|').enumerate() {
+            assert!(
+                i < 8 && !part.is_empty(),
+                "word-splits.txt: bad parts in {line:?}"
+            );
+            packed |= (part.len() as u32) << (4 * i);
+        }
+        let (first, last) = letter_ends(word.as_bytes())
+            .unwrap_or_else(|| panic!("word-splits.txt: {word:?} must be letters"));
+        word_splits_ends[first] |= 1 << last;
+        word_splits_lens |= 1 << word.len();
+        splits.push((word, packed));
     }
     Lexicon {
-        abbreviations: WordSet::parse(include_str!("../data/abbreviations.txt"), false),
-        abbreviations_before_number: WordSet::parse(
+        abbreviations: WordTable::set(include_str!("../data/abbreviations.txt"), false),
+        abbreviations_ending: WordTable::set(
+            include_str!("../data/abbreviations-ending.txt"),
+            false,
+        ),
+        abbreviations_before_number: WordTable::set(
             include_str!("../data/abbreviations-before-number.txt"),
             false,
         ),
-        hyphen_prefixes: WordSet::parse(include_str!("../data/hyphen-prefixes.txt"), true),
-        unit_suffixes: WordSet::parse(include_str!("../data/unit-suffixes.txt"), false),
+        hyphen_prefixes: WordTable::set(include_str!("../data/hyphen-prefixes.txt"), true),
+        unit_suffixes: WordTable::set(include_str!("../data/unit-suffixes.txt"), false),
         emoticons,
-        tlds: WordSet::parse(include_str!("../data/tlds.txt"), true),
-        word_splits,
-        word_splits_max_len,
+        tlds: WordTable::set(include_str!("../data/tlds.txt"), true),
+        file_extensions: WordTable::set(include_str!("../data/file-extensions.txt"), true),
+        slash_words: WordTable::set(include_str!("../data/slash-words.txt"), true),
+        word_splits: WordTable::new(&splits, true),
+        word_splits_ends,
+        word_splits_lens,
     }
 });
 
 impl Lexicon {
+    /// Whether `word` might be in the word splits: a few bit tests that rule
+    /// out nearly every word before any lookup.
+    #[inline]
+    pub(crate) fn may_split_word(&self, word: &[u8]) -> bool {
+        word.len() <= MAX_KEY
+            && self.word_splits_lens & (1 << word.len()) != 0
+            && matches!(letter_ends(word),
+                Some((first, last)) if self.word_splits_ends[first] & (1 << last) != 0)
+    }
+
     /// The part lengths of a word that splits without an apostrophe.
     #[inline]
-    pub(crate) fn word_split(&self, word: &[u8]) -> Option<&[u8]> {
-        if word.len() > self.word_splits_max_len || word.len() > MAX_KEY {
+    pub(crate) fn word_split(&self, word: &[u8]) -> Option<impl Iterator<Item = usize>> {
+        if !self.may_split_word(word) {
             return None;
         }
-        let mut buf = [0u8; MAX_KEY];
-        let folded = &mut buf[..word.len()];
-        folded.copy_from_slice(word);
-        folded.make_ascii_lowercase();
-        self.word_splits.get(&*folded).map(|lens| &**lens)
+        let mut packed = self.word_splits.get(word)?;
+        Some(std::iter::from_fn(move || {
+            let len = (packed & 0xF) as usize;
+            packed >>= 4;
+            (len > 0).then_some(len)
+        }))
     }
+}
+
+/// The first and last letters of an ASCII word as `0..26`, case folded.
+#[inline]
+fn letter_ends(word: &[u8]) -> Option<(usize, usize)> {
+    let fold = |b: u8| {
+        let l = b.to_ascii_lowercase();
+        l.is_ascii_lowercase().then(|| usize::from(l - b'a'))
+    };
+    Some((fold(*word.first()?)?, fold(*word.last()?)?))
 }
 
 #[cfg(test)]
@@ -168,9 +235,41 @@ mod tests {
         let lex = &*LEXICON;
         assert!(lex.abbreviations.contains(b"Mr"));
         assert!(!lex.abbreviations.contains(b"mr"));
-        assert!(lex.hyphen_prefixes.contains_folded(b"Non"));
-        assert!(lex.tlds.contains_folded(b"COM"));
-        assert_eq!(lex.word_split(b"Cannot"), Some(&[3u8, 3][..]));
+        assert!(!lex.abbreviations.contains(b"Mrx"));
+        assert!(!lex.abbreviations.contains(b"a-very-long-word"));
+        assert!(lex.hyphen_prefixes.contains(b"Non"));
+        assert!(lex.tlds.contains(b"COM"));
+        let parts: Vec<usize> = lex.word_split(b"Cannot").map(Iterator::collect).unwrap();
+        assert_eq!(parts, [3, 3]);
+        assert!(lex.word_split(b"canned").is_none());
         assert_eq!(lex.emoticons.first().map(|e| e.len()), Some(3));
+    }
+
+    #[test]
+    fn every_entry_is_found() {
+        let lists = [
+            (
+                include_str!("../data/abbreviations.txt"),
+                &LEXICON.abbreviations,
+            ),
+            (
+                include_str!("../data/abbreviations-ending.txt"),
+                &LEXICON.abbreviations_ending,
+            ),
+            (
+                include_str!("../data/unit-suffixes.txt"),
+                &LEXICON.unit_suffixes,
+            ),
+            (include_str!("../data/tlds.txt"), &LEXICON.tlds),
+            (
+                include_str!("../data/file-extensions.txt"),
+                &LEXICON.file_extensions,
+            ),
+        ];
+        for (src, table) in lists {
+            for word in entries(src) {
+                assert!(table.contains(word.as_bytes()), "{word} not found");
+            }
+        }
     }
 }

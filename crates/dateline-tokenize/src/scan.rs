@@ -25,25 +25,87 @@ pub(crate) struct Scanner<'t, 'o> {
     out: &'o mut Vec<Token>,
     lex: &'static Lexicon,
     split_hyphens: bool,
-    /// End of the current whitespace-free chunk.
+    /// The text's length: scans stop here or at whitespace, which no step
+    /// ever consumes.
     end: usize,
-    /// Start of the current chunk.
-    chunk_start: usize,
     /// Positions before this one already failed the e-mail/domain check.
     special_until: usize,
 }
 
-#[inline]
-fn is_ascii_space(b: u8) -> bool {
-    // char::is_whitespace on ASCII: tab, LF, VT, FF, CR and space.
-    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+const OTHER: u8 = 0;
+const SPACE: u8 = 1;
+const ALNUM: u8 = 2;
+const NON_ASCII: u8 = 3;
+
+/// The class of each byte, for the main loop's dispatch and word runs.
+static CLASS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = if b >= 0x80 {
+            NON_ASCII
+        } else if is_ascii_space(b) {
+            SPACE
+        } else if b.is_ascii_alphanumeric() {
+            ALNUM
+        } else {
+            OTHER
+        };
+        i += 1;
+    }
+    t
+};
+
+/// ASCII bytes that end a word whatever it is: whitespace and punctuation
+/// that no rule joins to the letters before it. Not `.`, `'`, `-`, `&`, `_`,
+/// `/`, `@`, `:` and the like, which the full rules look at.
+static ENDS_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = is_ascii_space(b)
+            || matches!(
+                b,
+                b',' | b';' | b'"' | b'(' | b')' | b'[' | b']' | b'!' | b'?' | b'{' | b'}'
+            );
+        i += 1;
+    }
+    t
+};
+
+/// The end of the run of ASCII letters and digits at `i`, eight bytes at a
+/// time while eight remain.
+#[inline(always)]
+fn ascii_alnum_end(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // With the high bits cleared no byte sum below carries into the
+        // next byte; bytes that had it set (non-ASCII) are masked out last.
+        let v = x & !HIGH;
+        let folded = v | (0x20 * ONES);
+        // High bit set where lo <= byte, and where byte > hi.
+        let letter = (folded + (0x80 - 0x61) * ONES) & !(folded + (0x7F - 0x7A) * ONES);
+        let digit = (v + (0x80 - 0x30) * ONES) & !(v + (0x7F - 0x39) * ONES);
+        let alnum = (letter | digit) & !x & HIGH;
+        if alnum != HIGH {
+            return i + ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && CLASS[usize::from(b[i])] == ALNUM {
+        i += 1;
+    }
+    i
 }
 
-/// Lead bytes of the non-ASCII whitespace characters (U+0085, U+00A0,
-/// U+1680, U+2000..U+205F, U+3000): only these need decoding to decide.
 #[inline]
-fn may_start_space(b: u8) -> bool {
-    matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3)
+const fn is_ascii_space(b: u8) -> bool {
+    // char::is_whitespace on ASCII: tab, LF, VT, FF, CR and space.
+    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
 }
 
 #[inline]
@@ -70,7 +132,7 @@ fn is_local_byte(b: u8) -> bool {
 fn merges_in_runs(b: u8) -> bool {
     matches!(
         b,
-        b'-' | b'*' | b'=' | b'+' | b'<' | b'>' | b'~' | b'_' | b'#' | b'^' | b'|' | b'/'
+        b'-' | b'*' | b'=' | b'+' | b'<' | b'>' | b'~' | b'_' | b'#' | b'^' | b'|' | b'/' | b'$'
     )
 }
 
@@ -91,33 +153,62 @@ impl<'t, 'o> Scanner<'t, 'o> {
             out,
             lex: &LEXICON,
             split_hyphens,
-            end: 0,
-            chunk_start: 0,
+            end: text.len(),
             special_until: 0,
         }
     }
 
     pub(crate) fn run(&mut self) {
-        let n = self.b.len();
-        let mut i = 0;
-        while i < n {
-            let c = self.b[i];
-            if c < 0x80 {
-                if is_ascii_space(c) {
-                    i += 1;
-                    continue;
+        let b = self.b;
+        let mut p = 0;
+        while p < b.len() {
+            let c = b[p];
+            let next = match CLASS[usize::from(c)] {
+                SPACE => p + 1,
+                ALNUM => self.fast_word(p),
+                OTHER => self.ascii_other(p),
+                _ => {
+                    let ch = self.char_at(p);
+                    if ch.is_whitespace() {
+                        p + ch.len_utf8()
+                    } else {
+                        self.non_ascii(p, ch)
+                    }
                 }
-            } else if may_start_space(c) {
-                let ch = self.char_at(i);
-                if ch.is_whitespace() {
-                    i += ch.len_utf8();
-                    continue;
-                }
-            }
-            let end = self.chunk_end(i);
-            self.chunk(i, end);
-            i = end;
+            };
+            debug_assert!(next > p, "scanner made no progress at {p}");
+            p = next;
         }
+    }
+
+    /// The common case first: a run of ASCII letters and digits starting
+    /// with a letter, followed by whitespace or punctuation that can never
+    /// join it, is a plain word. Anything else takes the full rules.
+    #[inline]
+    fn fast_word(&mut self, p: usize) -> usize {
+        let b = self.b;
+        let e = ascii_alnum_end(b, p + 1);
+        let follow = if e < b.len() { b[e] } else { b' ' };
+        if ENDS_WORD[usize::from(follow)] {
+            if b[p].is_ascii_alphabetic() {
+                if !self.lex.may_split_word(&b[p..e]) {
+                    self.push(p, e, TokenKind::Word);
+                    return e;
+                }
+            } else if b[p..e].iter().all(u8::is_ascii_digit)
+                && !(follow == b',' && self.byte(e + 1).is_ascii_digit())
+            {
+                self.push(p, e, TokenKind::Number);
+                return e;
+            }
+        }
+        self.word(p)
+    }
+
+    #[inline(always)]
+    fn push(&mut self, start: usize, end: usize, kind: TokenKind) {
+        self.out
+            .push(Token::new(Span::from_usize(start, end), kind));
     }
 
     #[inline]
@@ -125,22 +216,20 @@ impl<'t, 'o> Scanner<'t, 'o> {
         first_char(&self.text[i..])
     }
 
-    /// The end of the whitespace-free run starting at `i`.
+    /// Whether `p` starts a whitespace-delimited chunk of text.
     #[inline]
-    fn chunk_end(&self, mut i: usize) -> usize {
-        let b = self.b;
-        while i < b.len() {
-            let c = b[i];
-            if c < 0x80 {
-                if is_ascii_space(c) {
-                    break;
-                }
-            } else if may_start_space(c) && self.char_at(i).is_whitespace() {
-                break;
-            }
-            i += 1;
+    fn at_chunk_start(&self, p: usize) -> bool {
+        if p == 0 {
+            return true;
         }
-        i
+        let prev = self.b[p - 1];
+        if prev < 0x80 {
+            return CLASS[usize::from(prev)] == SPACE;
+        }
+        self.text[..p]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_whitespace)
     }
 
     /// Pushes a token, extending it over any combining marks and joiners that
@@ -154,8 +243,18 @@ impl<'t, 'o> Scanner<'t, 'o> {
     }
 
     /// Skips combining marks, joiners and selectors at `i`.
-    #[inline]
-    fn extend(&self, mut i: usize) -> usize {
+    #[inline(always)]
+    fn extend(&self, i: usize) -> usize {
+        if i < self.end && self.b[i] >= 0x80 {
+            self.extend_slow(i)
+        } else {
+            i
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn extend_slow(&self, mut i: usize) -> usize {
         while i < self.end && self.b[i] >= 0x80 {
             let c = self.char_at(i);
             if !is_extender(c) {
@@ -166,63 +265,30 @@ impl<'t, 'o> Scanner<'t, 'o> {
         i
     }
 
-    fn chunk(&mut self, start: usize, end: usize) {
-        self.end = end;
-        self.chunk_start = start;
-        self.special_until = start;
-        let mut p = start;
-        while p < end {
-            let c = self.b[p];
-            let next = if is_alnum(c) {
-                self.word_start(p)
-            } else if c < 0x80 {
-                self.ascii_other(p)
-            } else {
-                self.non_ascii(p)
-            };
-            debug_assert!(next > p, "scanner made no progress at {p}");
-            p = next;
-        }
-    }
-
     // ---------------------------------------------------------------- words
-
-    /// Letters or digits: a URL, e-mail address or domain, else a word or
-    /// number.
-    fn word_start(&mut self, p: usize) -> usize {
-        if let Some(next) = self.special(p) {
-            return next;
-        }
-        self.word(p)
-    }
 
     /// The end of a run of letters, digits and marks starting at `i`.
     #[inline]
     fn alnum_run(&self, mut i: usize) -> usize {
         let b = self.b;
-        while i < self.end {
-            let c = b[i];
-            if c < 0x80 {
-                if !is_alnum(c) {
-                    break;
-                }
-                i += 1;
-            } else {
-                let ch = self.char_at(i);
-                if !is_word_char(ch) {
-                    break;
-                }
-                i += ch.len_utf8();
+        loop {
+            i = ascii_alnum_end(b, i);
+            if i == b.len() || b[i] < 0x80 {
+                return i;
             }
+            let ch = self.char_at(i);
+            if !is_word_char(ch) {
+                return i;
+            }
+            i += ch.len_utf8();
         }
-        i
     }
 
     /// Whether the bytes at `i` are an apostrophe, and how long it is.
     #[inline]
     fn apostrophe_at(&self, i: usize) -> usize {
         match self.b.get(i) {
-            Some(b'\'') => 1,
+            Some(b'\'' | b'`') => 1,
             Some(0xE2) if self.b[i..].starts_with(RSQUO) => 3,
             _ => 0,
         }
@@ -242,6 +308,16 @@ impl<'t, 'o> Scanner<'t, 'o> {
     fn word(&mut self, p: usize) -> usize {
         let b = self.b;
         let run = self.alnum_run(p);
+        // A URL, e-mail address or file name needs one of these right
+        // after its first run of letters and digits.
+        let at = self.byte(run);
+        if matches!(at, b'@' | b'_' | b'%' | b'+' | b'-' | b':')
+            || (at == b'.' && matches!(CLASS[usize::from(self.byte(run + 1))], ALNUM | OTHER))
+        {
+            if let Some(next) = self.special(p, run) {
+                return next;
+            }
+        }
         let digits = b[p..run].iter().take_while(|c| c.is_ascii_digit()).count();
         if digits > 0 {
             let d = p + digits;
@@ -276,7 +352,7 @@ impl<'t, 'o> Scanner<'t, 'o> {
                     }
                     break;
                 }
-                b'\'' | 0xE2 => {
+                b'\'' | b'`' | 0xE2 => {
                     let alen = self.apostrophe_at(q);
                     if alen == 0 {
                         break;
@@ -296,12 +372,23 @@ impl<'t, 'o> Scanner<'t, 'o> {
                         break;
                     }
                     let joins = !self.split_hyphens
-                        || (simple && self.lex.hyphen_prefixes.contains_folded(&b[p..q]));
+                        || (simple && self.lex.hyphen_prefixes.contains(&b[p..q]));
                     if !joins {
                         break;
                     }
                     q = self.alnum_run(q + 1);
                     simple = false;
+                }
+                b'/' if simple && q - p <= 2 => {
+                    // `b/c`, `w/o`, `w/`.
+                    let r = self.alnum_run(q + 1);
+                    if r - q <= 3 && self.lex.slash_words.contains(&b[p..r]) {
+                        return self.emit(p, r, TokenKind::Word);
+                    }
+                    if self.lex.slash_words.contains(&b[p..q + 1]) {
+                        return self.emit(p, q + 1, TokenKind::Word);
+                    }
+                    break;
                 }
                 b'&' | b'_' if is_alnum(self.byte(q + 1)) => {
                     // `AT&T`, `R&D`, `user_name`.
@@ -314,11 +401,9 @@ impl<'t, 'o> Scanner<'t, 'o> {
         if simple {
             if let Some(parts) = self.lex.word_split(&b[p..q]) {
                 let mut s = p;
-                for &len in parts {
-                    let e = s + usize::from(len);
-                    self.out
-                        .push(Token::new(Span::from_usize(s, e), TokenKind::Word));
-                    s = e;
+                for len in parts {
+                    self.push(s, s + len, TokenKind::Word);
+                    s += len;
                 }
                 return q;
             }
@@ -350,7 +435,17 @@ impl<'t, 'o> Scanner<'t, 'o> {
                 end = Some(e + 1);
                 dot = e;
             } else {
-                return end;
+                // At a line's end, or after `p.m.` before a capitalised word,
+                // the last period ends the sentence instead.
+                return end.map(|e| {
+                    let ending = self.lex.abbreviations_ending.contains(&b[p..e - 1])
+                        && self.capital_follows(e);
+                    if ending || self.ends_line(e) {
+                        e - 1
+                    } else {
+                        e
+                    }
+                });
             }
         }
     }
@@ -358,23 +453,61 @@ impl<'t, 'o> Scanner<'t, 'o> {
     /// Whether a single letter run `[p, q)` keeps the period at `q`.
     fn keeps_period(&self, p: usize, q: usize) -> bool {
         let word = &self.b[p..q];
-        // `etc...` is the word and an ellipsis.
-        if self.byte(q + 1) == b'.' {
+        // `etc...` is the word and an ellipsis, but `Inc..` is `Inc.` and
+        // the sentence's own period.
+        if self.byte(q + 1) == b'.' && self.byte(q + 2) == b'.' {
             return false;
         }
-        // A period followed by a letter or digit is not an abbreviation's
-        // (`end.The`); domains were caught earlier.
+        if self.ends_line(q + 1) {
+            return false;
+        }
         let after = self.byte(q + 1);
-        if is_alnum(after) {
-            return false;
+        if word.len() == 1 {
+            // An initial, also written against the name (`S.Korea`). Not the
+            // pronoun `I`, nor a lower-case letter after digits (`66k.`).
+            let c = word[0];
+            return match c {
+                b'I' => false,
+                b'A'..=b'Z' => {
+                    !is_alnum(after)
+                        || (after.is_ascii_uppercase() && self.byte(q + 2).is_ascii_lowercase())
+                }
+                b'a'..=b'z' => self.at_chunk_start(p) && !is_alnum(after),
+                _ => false,
+            };
         }
-        if word.len() == 1 && word[0].is_ascii_alphabetic() {
-            return true;
-        }
+        // Listed abbreviations keep their period even when the next word
+        // follows without a space (`Dr.Michael`, `Nov.28`).
         if self.lex.abbreviations.contains(word) {
             return true;
         }
-        self.lex.abbreviations_before_number.contains(word) && self.number_follows(q + 1)
+        if self.lex.abbreviations_ending.contains(word) {
+            return is_alnum(after) || !self.capital_follows(q + 1);
+        }
+        !is_alnum(after)
+            && self.lex.abbreviations_before_number.contains(word)
+            && self.number_follows(q + 1)
+    }
+
+    /// Whether only spaces and tabs stand between `i` and a line break or
+    /// the end of the text: a period there ends a sentence or a paragraph,
+    /// and UD English EWT writes it as a token of its own even after an
+    /// abbreviation (`in the U.S` `.`).
+    fn ends_line(&self, mut i: usize) -> bool {
+        let b = self.b;
+        while i < b.len() && matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i == b.len() || matches!(b[i], b'\n' | b'\r')
+    }
+
+    /// Whether a capitalised word follows `i` after spaces on the same line.
+    fn capital_follows(&self, mut i: usize) -> bool {
+        let b = self.b;
+        while i < b.len() && matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        i < b.len() && b[i].is_ascii_uppercase()
     }
 
     /// Whether the next non-space text after `i` starts with a digit.
@@ -429,15 +562,8 @@ impl<'t, 'o> Scanner<'t, 'o> {
                 break;
             }
             match sep {
-                b',' => {
-                    // Thousands: exactly three digits after the comma.
-                    let e = self.digit_run(q + 1);
-                    if e - (q + 1) != 3 {
-                        break;
-                    }
-                    q = e;
-                }
-                b'.' | b':' | b'/' => q = self.digit_run(q + 1),
+                // Thousands (`1,200`) and decimal commas (`3,40`).
+                b',' | b'.' | b':' | b'/' => q = self.digit_run(q + 1),
                 b'-' => match self.hyphen_chain(q) {
                     Some(e) => q = e,
                     None => break,
@@ -479,7 +605,7 @@ impl<'t, 'o> Scanner<'t, 'o> {
         let b = self.b;
         // The group before the hyphen.
         let mut s = q;
-        while s > self.chunk_start && b[s - 1].is_ascii_digit() {
+        while s > 0 && b[s - 1].is_ascii_digit() {
             s -= 1;
         }
         let first = q - s;
@@ -494,7 +620,9 @@ impl<'t, 'o> Scanner<'t, 'o> {
             groups += 1;
             e = g;
         }
-        let joins = groups >= 3 || (first == 3 && second == 4);
+        // Phone numbers and extensions (`555-1234`, `3-5213`) and ZIP+4
+        // codes (`77415-0027`); a four-digit first group is a year range.
+        let joins = groups >= 3 || (second >= 4 && first != 4 && first <= 5);
         // A group glued to letters (`3-1st`) is not a date or phone number.
         (joins && !self.byte(e).is_ascii_alphabetic()).then_some(e)
     }
@@ -502,25 +630,26 @@ impl<'t, 'o> Scanner<'t, 'o> {
     // ------------------------------------------------- URLs, e-mail, domains
 
     /// A URL, e-mail address or bare domain starting at `p`, emitted.
-    fn special(&mut self, p: usize) -> Option<usize> {
-        if p < self.special_until {
-            return None;
-        }
+    ///
+    /// `[p, run)` is the first run of letters and digits.
+    fn special(&mut self, p: usize, run: usize) -> Option<usize> {
         let b = self.b;
         // A scheme: letters then `://`, or `mailto:`, or `www.`.
-        let mut s = p;
-        while s < self.end && s - p <= 10 && b[s].is_ascii_alphabetic() {
-            s += 1;
+        let scheme = &b[p..run];
+        let rest = &b[run..];
+        if scheme.len() <= 10 && scheme.iter().all(u8::is_ascii_alphabetic) {
+            if rest.starts_with(b"://") && rest.len() > 3 && is_url_byte(rest[3]) {
+                return Some(self.url(p, run + 3));
+            }
+            if scheme.eq_ignore_ascii_case(b"mailto") && rest.starts_with(b":") {
+                return Some(self.url(p, run + 1));
+            }
+            if scheme.eq_ignore_ascii_case(b"www") && rest.starts_with(b".") {
+                return Some(self.url(p, run + 1));
+            }
         }
-        let rest = &b[s..self.end];
-        if s > p && rest.starts_with(b"://") && rest.len() > 3 && is_url_byte(rest[3]) {
-            return Some(self.url(p, s + 3));
-        }
-        if s - p == 6 && b[p..s].eq_ignore_ascii_case(b"mailto") && rest.starts_with(b":") {
-            return Some(self.url(p, s + 1));
-        }
-        if s - p == 3 && b[p..s].eq_ignore_ascii_case(b"www") && rest.starts_with(b".") {
-            return Some(self.url(p, s + 1));
+        if p < self.special_until || rest.first() == Some(&b':') {
+            return None;
         }
         // E-mail local part or host name.
         let mut q = p;
@@ -542,14 +671,15 @@ impl<'t, 'o> Scanner<'t, 'o> {
                 return Some(self.emit(p, d, TokenKind::Email));
             }
         } else if dots {
-            if let Some(host_end) = self.host(p, q) {
+            if let Some((host_end, kind)) = self.host(p, q) {
                 let next = self.byte(host_end);
-                let e =
-                    if next == b'/' || (next == b':' && self.byte(host_end + 1).is_ascii_digit()) {
-                        self.url(p, host_end)
-                    } else {
-                        self.emit(p, host_end, TokenKind::Url)
-                    };
+                let path =
+                    next == b'/' || (next == b':' && self.byte(host_end + 1).is_ascii_digit());
+                let e = if kind == TokenKind::Url && path {
+                    self.url(p, host_end)
+                } else {
+                    self.emit(p, host_end, kind)
+                };
                 return Some(e);
             }
         }
@@ -557,24 +687,35 @@ impl<'t, 'o> Scanner<'t, 'o> {
         None
     }
 
-    /// If `[p, q)` starts with a host name `name.tld` (labels of letters,
-    /// digits and hyphens, a known top-level domain last), its end.
-    fn host(&self, p: usize, q: usize) -> Option<usize> {
+    /// If `[p, q)` starts with a dotted name, its end and kind: a host
+    /// `name.tld` with a known top-level domain (a URL), a file name
+    /// `name.ext` with a known extension, or three or more dotted names
+    /// (`comp.sources.unix`).
+    fn host(&self, p: usize, q: usize) -> Option<(usize, TokenKind)> {
         let b = self.b;
         let mut labels = 0;
         let mut i = p;
         let mut best = None;
+        // Whether every label so far starts with a letter and has two or
+        // more characters, unlike initials (`U.S.A`) and numbers.
+        let mut named = true;
         while i < q {
             let s = i;
-            while i < q && (is_alnum(b[i]) || b[i] == b'-') {
+            while i < q && (is_alnum(b[i]) || b[i] == b'-' || b[i] == b'_') {
                 i += 1;
             }
             if i == s {
                 break;
             }
             labels += 1;
-            if labels >= 2 && self.lex.tlds.contains_folded(&b[s..i]) && !is_alnum(self.byte(i)) {
-                best = Some(i);
+            named &= b[s].is_ascii_alphabetic() && i - s >= 2;
+            let label = &b[s..i];
+            if labels >= 2 {
+                if self.lex.tlds.contains(label) {
+                    best = Some((i, TokenKind::Url));
+                } else if self.lex.file_extensions.contains(label) || (labels >= 3 && named) {
+                    best = Some((i, TokenKind::Word));
+                }
             }
             if i < q && b[i] == b'.' {
                 i += 1;
@@ -583,7 +724,7 @@ impl<'t, 'o> Scanner<'t, 'o> {
             }
         }
         // The first label must look like a name, not an initial (`U.S.`).
-        let first_len = b[p..].iter().take_while(|&&c| c != b'.').count();
+        let first_len = b[p..q].iter().take_while(|&&c| c != b'.').count();
         best.filter(|_| first_len >= 2)
     }
 
@@ -597,7 +738,9 @@ impl<'t, 'o> Scanner<'t, 'o> {
             if b[e] >= 0x80 {
                 // Curly quotes end a URL; other non-ASCII is part of it.
                 let c = self.char_at(e);
-                if matches!(c, '\u{2018}'..='\u{201F}' | '\u{00AB}' | '\u{00BB}') {
+                if c.is_whitespace()
+                    || matches!(c, '\u{2018}'..='\u{201F}' | '\u{00AB}' | '\u{00BB}')
+                {
                     break;
                 }
                 e += c.len_utf8();
@@ -643,6 +786,20 @@ impl<'t, 'o> Scanner<'t, 'o> {
         let b = self.b;
         let c = b[p];
         match c {
+            b'.' if self.byte(p + 1).is_ascii_digit() && (p == 0 || !is_alnum(b[p - 1])) => {
+                // A leading decimal point: `$.04`, `.15`.
+                let run = self.digit_run(p + 1);
+                self.number(p, run)
+            }
+            b'.' if !self.at_chunk_start(p) && self.byte(p + 1).is_ascii_alphabetic() => {
+                // A file extension after a bracket: `(draft).doc`.
+                let e = self.alnum_run(p + 1);
+                if self.lex.file_extensions.contains(&b[p + 1..e]) {
+                    self.emit(p, e, TokenKind::Word)
+                } else {
+                    self.terminal_run(p)
+                }
+            }
             b'.' | b'!' | b'?' => self.terminal_run(p),
             b'\'' => self.apostrophe_start(p, 1),
             b'`' => {
@@ -652,6 +809,20 @@ impl<'t, 'o> Scanner<'t, 'o> {
                     p + 1
                 };
                 self.emit(p, e, TokenKind::Punct)
+            }
+            b'@' if is_alnum(self.byte(p + 1)) => {
+                // `@example.com`, the domain part of an address on its own.
+                let mut q = p + 1;
+                while q < self.end && is_local_byte(b[q]) {
+                    q += 1;
+                }
+                match self.host(p + 1, q) {
+                    Some((e, TokenKind::Url)) => self.emit(p, e, TokenKind::Email),
+                    _ => {
+                        let e = self.alnum_underscore_run(p + 1);
+                        self.emit(p, e, TokenKind::Mention)
+                    }
+                }
             }
             b'@' | b'#' => {
                 let e = self.alnum_underscore_run(p + 1);
@@ -671,7 +842,7 @@ impl<'t, 'o> Scanner<'t, 'o> {
                     self.emit(p, p + 1, TokenKind::Symbol)
                 }
             }
-            b':' | b';' | b'=' | b'<' | b'^' | b'(' | b')' if p == self.chunk_start => {
+            b':' | b';' | b'=' | b'<' | b'^' | b'(' | b')' if self.at_chunk_start(p) => {
                 match self.emoticon(p) {
                     Some(e) => self.emit(p, e, TokenKind::Symbol),
                     None if merges_in_runs(c) => self.same_run(p),
@@ -737,6 +908,9 @@ impl<'t, 'o> Scanner<'t, 'o> {
         if alen == 1 && self.byte(s) == b'\'' {
             return self.emit(p, s + 1, TokenKind::Punct);
         }
+        if let Some(e) = self.curly_pair(p, s) {
+            return self.emit(p, e, TokenKind::Punct);
+        }
         let e = self.alnum_run(s);
         if e > s {
             let after = &b[s..e];
@@ -744,7 +918,7 @@ impl<'t, 'o> Scanner<'t, 'o> {
             if digits == 2 && (after.len() == 2 || &after[2..] == b"s") {
                 return self.emit(p, e, TokenKind::Number);
             }
-            if p > self.chunk_start && is_clitic(after) {
+            if !self.at_chunk_start(p) && is_clitic(after) {
                 return self.emit(p, e, TokenKind::Word);
             }
         }
@@ -753,13 +927,9 @@ impl<'t, 'o> Scanner<'t, 'o> {
 
     // ------------------------------------------------------------ non-ASCII
 
-    fn non_ascii(&mut self, p: usize) -> usize {
-        let c = self.char_at(p);
+    fn non_ascii(&mut self, p: usize, c: char) -> usize {
         let len = c.len_utf8();
         if is_word_char(c) && !is_extender(c) {
-            if let Some(next) = self.special(p) {
-                return next;
-            }
             return self.word(p);
         }
         if is_cjk(c) {
@@ -767,6 +937,10 @@ impl<'t, 'o> Scanner<'t, 'o> {
         }
         match c {
             '\u{2019}' => self.apostrophe_start(p, len),
+            '\u{2018}' => {
+                let e = self.curly_pair(p, p + len).unwrap_or(p + len);
+                self.emit(p, e, TokenKind::Punct)
+            }
             '\u{2026}' => self.terminal_run(p),
             // Dashes: a run of the same one is one token.
             '\u{2010}'..='\u{2015}' | '\u{2E3A}' | '\u{2E3B}' => {
@@ -796,6 +970,16 @@ impl<'t, 'o> Scanner<'t, 'o> {
                 self.emit(p, p + len, kind)
             }
         }
+    }
+
+    /// A curly single quote at `p` (ending at `s`) doubled into one
+    /// quotation mark (`’’`, `‘’`), as UD English EWT writes it: its end.
+    fn curly_pair(&self, p: usize, s: usize) -> Option<usize> {
+        let b = self.b;
+        let curly = |i: usize| {
+            i + 3 <= self.end && b[i] == 0xE2 && b[i + 1] == 0x80 && matches!(b[i + 2], 0x98 | 0x99)
+        };
+        (s - p == 3 && curly(s)).then_some(s + 3)
     }
 
     /// After an emoji: modifiers, selectors and `ZWJ emoji` links.
