@@ -38,6 +38,10 @@ pub enum Error {
         source: io::Error,
     },
     #[error(
+        "inputs {first} and {other} mix raw text and pre-tokenised CoNLL: run them separately"
+    )]
+    MixedInputs { first: String, other: String },
+    #[error(
         "the {format} format writes one file per document: give an output directory with -o DIR"
     )]
     NeedsOutputDir { format: &'static str },

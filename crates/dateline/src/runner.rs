@@ -142,11 +142,20 @@ impl Runner {
     pub fn new(config: RunConfig, registry: &StageRegistry) -> Result<Runner, Error> {
         let inputs = resolve_inputs(&config.inputs, config.input_format)?;
         // Pre-tokenised input carries tokens and sentences, so the stages
-        // that would compute them are skipped; mixing it with raw text in
-        // one run would need two pipelines, so the first input decides.
+        // that would compute them are skipped. Raw text in the same run
+        // would need the skipped stages: one pipeline cannot serve both.
         let initial = inputs
             .first()
             .map_or(&[][..], |input| input.format.initial_layers());
+        if let Some(other) = inputs
+            .iter()
+            .find(|input| input.format.initial_layers() != initial)
+        {
+            return Err(Error::MixedInputs {
+                first: inputs[0].name.clone(),
+                other: other.name.clone(),
+            });
+        }
         let pipeline = registry.build_pipeline(&config.stages, &config.stage_options, initial)?;
         let renderer = Renderer::new(config.format, config.render);
         let sink = Sink::open(

@@ -477,3 +477,58 @@ fn stages_command_lists_the_registry() {
         .collect();
     assert_eq!(names, ["tokenize", "segment", "tag"]);
 }
+
+#[test]
+fn conll_input_keeps_its_tokens_and_writes_the_columns_back() {
+    let dir = TempDir::new("dateline-cli");
+    let conll = "-DOCSTART- -X- O\n\nCai NNP B-PER\nQi NNP I-PER\nvisited VBD O\nBeijing NNP B-LOC\n. . O\n\nHe PRP O\nleft VBD O\n. . O\n\n-DOCSTART- -X- O\n\nMongolia NNP B-LOC\nagreed VBD O\n. . O\n";
+    let path = dir.write("news.conll", conll);
+    let path = path.to_str().unwrap();
+
+    let output = run(&["--quiet", path], b"");
+    assert_status(&output, 0);
+    let records = records(&output);
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0]["text"], "Cai Qi visited Beijing .\nHe left .");
+    assert_eq!(records[0]["tokens"].as_array().unwrap().len(), 8);
+    assert_eq!(records[0]["sentences"].as_array().unwrap().len(), 2);
+    assert!(records[0]["entities"].is_array());
+
+    let output = run(
+        &[
+            "--quiet",
+            "--input-format",
+            "conll",
+            "--format",
+            "conll",
+            path,
+        ],
+        b"",
+    );
+    assert_status(&output, 0);
+    let text = String::from_utf8(output.stdout).unwrap();
+    let token_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with("-DOCSTART-"))
+        .collect();
+    assert_eq!(token_lines.len(), 11);
+    for (line, input) in token_lines.iter().zip(
+        conll
+            .lines()
+            .filter(|l| l.contains(' ') && !l.starts_with('-')),
+    ) {
+        assert!(
+            line.starts_with(input),
+            "{line:?} does not extend {input:?}"
+        );
+        let tag = line.rsplit(' ').next().unwrap();
+        assert!(
+            tag == "O" || tag.starts_with("B-") || tag.starts_with("I-"),
+            "{line}"
+        );
+    }
+
+    let mixed = run(&[path, "fixtures/seed-article.txt"], b"");
+    assert_status(&mixed, 2);
+    assert!(stderr(&mixed).contains("mix raw text and pre-tokenised CoNLL"));
+}
