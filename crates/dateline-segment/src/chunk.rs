@@ -50,6 +50,9 @@ impl Kind {
 /// punctuation, or one `,` `:` `;` or dash), then `closers`.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Left<'t> {
+    /// Opening quotes and brackets before the word: `(U.S.)` is the word
+    /// `U.S` opened by `(`.
+    pub openers: &'t str,
     pub word: &'t str,
     pub terminal: &'t str,
     pub closers: &'t str,
@@ -69,14 +72,26 @@ pub(crate) fn split_left<'t>(chunk: &'t str, k: &Knowledge) -> Left<'t> {
             Some(c) if k.has_role(c, role::DASH) => Kind::Dash,
             _ => Kind::None,
         }
-    } else if terminal.contains('?') || terminal.contains('⁇') || terminal.contains('⁈') {
-        Kind::Question
-    } else if terminal.contains('!') || terminal.contains('‼') || terminal.contains('⁉') {
-        Kind::Exclaim
-    } else if terminal.contains('…') || terminal.len() >= 3 {
-        Kind::Ellipsis
     } else {
-        Kind::Period
+        let (mut question, mut exclaim, mut ellipsis, mut n) = (false, false, false, 0);
+        for c in terminal.chars() {
+            n += 1;
+            match c {
+                '?' | '⁇' | '⁈' => question = true,
+                '!' | '‼' | '⁉' => exclaim = true,
+                '…' => ellipsis = true,
+                _ => {}
+            }
+        }
+        if question {
+            Kind::Question
+        } else if exclaim {
+            Kind::Exclaim
+        } else if ellipsis || n >= 3 {
+            Kind::Ellipsis
+        } else {
+            Kind::Period
+        }
     };
     let (word, terminal) = match kind {
         Kind::Comma | Kind::Colon | Kind::Semicolon => {
@@ -84,8 +99,10 @@ pub(crate) fn split_left<'t>(chunk: &'t str, k: &Knowledge) -> Left<'t> {
         }
         _ => (word, terminal),
     };
+    let bare = word.trim_start_matches(|c| k.has_role(c, role::OPENER));
     Left {
-        word,
+        openers: &word[..word.len() - bare.len()],
+        word: bare,
         terminal,
         closers,
         kind,
@@ -182,47 +199,125 @@ impl Shape {
     }
 
     pub fn of(w: &str) -> Shape {
-        if w.is_empty() {
-            return Shape::Empty;
-        }
         let b = w.as_bytes();
-        if w.contains("://") || w.starts_with("www.") {
-            return Shape::Url;
+        if b.is_empty() {
+            return Shape::Empty;
         }
         if b[0] == b'@' || b[0] == b'#' {
             return Shape::Handle;
         }
-        if let Some(at) = w.find('@') {
-            if at > 0 && w[at..].contains('.') {
+        let mut counts = Counts::default();
+        let mut first_upper = false;
+        let mut at = None;
+        // Bytes first: most words are ASCII.
+        let mut ascii = true;
+        for (i, &c) in b.iter().enumerate() {
+            match c {
+                b'0'..=b'9' => counts.dig += 1,
+                b'A'..=b'Z' => {
+                    counts.up += 1;
+                    first_upper |= i == 0;
+                }
+                b'a'..=b'z' => counts.low += 1,
+                b':' => counts.colon += 1,
+                b'/' => counts.slash += 1,
+                b'-' => counts.dash += 1,
+                b'.' | b',' | b'\'' | b'&' => {}
+                b'@' => {
+                    at.get_or_insert(i);
+                    counts.other += 1;
+                }
+                0x80.. => {
+                    ascii = false;
+                    break;
+                }
+                _ => counts.other += 1,
+            }
+        }
+        if counts.colon > 0 && counts.slash >= 2 && b.windows(3).any(|w| w == b"://")
+            || b.starts_with(b"www.")
+        {
+            return Shape::Url;
+        }
+        if let Some(at) = at {
+            if at > 0 && b[at..].contains(&b'.') {
                 return Shape::Email;
             }
         }
-        let (mut up, mut low, mut dig, mut other) = (0u32, 0u32, 0u32, 0u32);
-        let (mut colon, mut slash, mut dash) = (0u32, 0u32, 0u32);
+        if !ascii {
+            return Shape::of_unicode(w);
+        }
+        counts.classify(first_upper)
+    }
+
+    fn of_unicode(w: &str) -> Shape {
+        if w.contains('@')
+            && w.find('@')
+                .is_some_and(|at| at > 0 && w[at..].contains('.'))
+        {
+            return Shape::Email;
+        }
+        let mut counts = Counts::default();
         let mut first_upper = false;
+        let Counts {
+            up,
+            low,
+            dig,
+            other,
+            colon,
+            slash,
+            dash,
+        } = &mut counts;
         for (i, c) in w.chars().enumerate() {
             if c.is_ascii_digit() {
-                dig += 1;
+                *dig += 1;
             } else if c.is_uppercase() {
-                up += 1;
+                *up += 1;
                 first_upper |= i == 0;
             } else if c.is_lowercase() {
-                low += 1;
+                *low += 1;
             } else {
                 match c {
-                    ':' => colon += 1,
-                    '/' => slash += 1,
-                    '-' => dash += 1,
+                    ':' => *colon += 1,
+                    '/' => *slash += 1,
+                    '-' => *dash += 1,
                     '.' | ',' | '\'' | '’' | '&' => {}
-                    _ => other += 1,
+                    _ => *other += 1,
                 }
             }
         }
+        counts.classify(first_upper)
+    }
+}
+
+/// Character classes counted over a word.
+#[derive(Default)]
+struct Counts {
+    up: u32,
+    low: u32,
+    dig: u32,
+    other: u32,
+    colon: u32,
+    slash: u32,
+    dash: u32,
+}
+
+impl Counts {
+    fn classify(&self, first_upper: bool) -> Shape {
+        let Counts {
+            up,
+            low,
+            dig,
+            other,
+            colon,
+            slash,
+            dash,
+        } = *self;
         let letters = up + low;
         if letters == 0 && dig > 0 && other <= 1 {
             if colon > 0 {
                 Shape::Time
-            } else if slash > 0 || (dash > 0 && dig >= 6) {
+            } else if slash >= 2 || (dash >= 2 && dig >= 6) {
                 Shape::Date
             } else {
                 Shape::Number

@@ -21,11 +21,18 @@ use crate::knowledge::{AbbrevClass, Knowledge};
 pub(crate) struct GapView<'t> {
     pub left: Left<'t>,
     pub right: Right<'t>,
-    /// The chunk before the left one, split the same way.
-    pub before: Left<'t>,
+    /// The chunk before the left one, split when needed.
+    pub before_chunk: &'t str,
     pub newlines: u32,
     /// Chunks in the sentence so far, the left one included.
     pub chunks: u32,
+}
+
+impl<'t> GapView<'t> {
+    /// The chunk before the left one, split like the left one.
+    pub fn before(&self, k: &Knowledge) -> Left<'t> {
+        crate::chunk::split_left(self.before_chunk, k)
+    }
 }
 
 /// Feature strings longer than this are replaced by a placeholder: a long
@@ -73,6 +80,7 @@ fn closers(s: &str) -> &'static str {
 /// name is its pieces joined by `|`, lower-cased.
 pub(crate) fn features(g: &GapView<'_>, k: &Knowledge, mut emit: impl FnMut(&[&str])) {
     let kind = g.left.kind.as_str();
+    let before = g.before(k);
     let ls = Shape::of(g.left.word).as_str();
     let rs = Shape::of(g.right.word).as_str();
     let lw = piece(g.left.word);
@@ -117,10 +125,10 @@ pub(crate) fn features(g: &GapView<'_>, k: &Knowledge, mut emit: impl FnMut(&[&s
     emit(&[
         "kb",
         kind,
-        Shape::of(g.before.word).as_str(),
-        g.before.kind.as_str(),
+        Shape::of(before.word).as_str(),
+        before.kind.as_str(),
     ]);
-    emit(&["kbw", kind, piece(g.before.word), lw]);
+    emit(&["kbw", kind, piece(before.word), lw]);
     emit(&["knl", kind, if g.newlines > 0 { "nl" } else { "-" }]);
     let len = match g.left.word.chars().count() {
         0 => "0",
