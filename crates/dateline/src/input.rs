@@ -7,6 +7,11 @@
 //! so they run in parallel and a bad document becomes an error record
 //! there. Memory is bounded by the batch limits, whatever the corpus size
 //! (a single document larger than a batch makes a batch of its own).
+//!
+//! Text that is not valid UTF-8 becomes an `invalid_utf8` error record
+//! naming the first bad byte, rather than being decoded lossily: offsets
+//! into a repaired text would not point into the file the user has, and a
+//! wrong encoding is better reported than silently turned into `\u{FFFD}`.
 
 use std::fmt;
 use std::fs::File;
@@ -15,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use dateline_core::{Doc, Layer};
+use dateline_core::{Doc, DocError, Layer};
 use serde_json::Value;
 
 use crate::{DocFailure, Error, FailureKind};
@@ -546,10 +551,15 @@ fn new_doc(id: String, text: String) -> Built {
             ),
         ));
     }
-    match Doc::new(id.clone(), text) {
-        Ok(doc) => Ok(doc),
-        Err(e) => Err((id, DocFailure::new(FailureKind::TooLarge, e.to_string()))),
-    }
+    // Doc::new fails only on the length checked above; the id goes into
+    // the document without a copy.
+    Doc::new(id, text).map_err(|e| {
+        let id = match &e {
+            DocError::TooLarge { id, .. } => id.clone(),
+            _ => String::new(),
+        };
+        (id, DocFailure::new(FailureKind::TooLarge, e.to_string()))
+    })
 }
 
 fn utf8_failure(e: &std::str::Utf8Error) -> DocFailure {

@@ -115,6 +115,11 @@ impl Pipeline {
 impl Default for Pipeline {
     /// The standard pipeline: `tokenize`, `segment`, `tag`, each with its
     /// built-in data.
+    ///
+    /// # Panics
+    /// When a built-in stage cannot load the data compiled into it, which
+    /// is a broken build. [`StageRegistry::build_pipeline`](crate::StageRegistry::build_pipeline)
+    /// returns that as an error instead.
     fn default() -> Pipeline {
         let mut pipeline = Pipeline::new();
         for spec in crate::stages::BUILTIN {
