@@ -34,20 +34,16 @@ pub(crate) fn render(doc: &Doc, out: &mut Vec<u8>) -> Result<(), RenderError> {
     out.extend_from_slice(one_line(doc.id()).as_bytes());
     out.push(b'\n');
     let sentence_id = sentence_id_prefix(doc.id());
-    let whole = [tokens.first().zip(tokens.last()).map(|(f, l)| Span {
-        start: f.span.start,
-        end: l.span.end,
-    })];
-    let spans: Vec<(Span, u32, u32)> = match &doc.sentences {
-        Some(s) => s
+    // Without a sentence layer the document is one sentence (none if empty).
+    let spans: Vec<(Span, u32, u32)> = match (&doc.sentences, tokens.first(), tokens.last()) {
+        (Some(s), _, _) => s
             .iter()
             .map(|s| (s.span, s.first_token, s.end_token))
             .collect(),
-        None => whole
-            .iter()
-            .flatten()
-            .map(|&span| (span, 0, tokens.len() as u32))
-            .collect(),
+        (None, Some(first), Some(last)) => {
+            vec![(first.span.cover(last.span), 0, tokens.len() as u32)]
+        }
+        (None, _, _) => Vec::new(),
     };
     let mut entities = doc.entities().iter().peekable();
     for (n, &(span, first, end)) in spans.iter().enumerate() {
