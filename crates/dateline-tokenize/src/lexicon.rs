@@ -117,7 +117,10 @@ pub(crate) struct Lexicon {
     /// Letters that split from the digits they follow (`3pm`, `35mm`).
     pub(crate) unit_suffixes: WordTable,
     /// Emoticons such as `:)`, longest first so the longest match wins.
-    pub(crate) emoticons: Vec<&'static [u8]>,
+    emoticons: Vec<(u32, usize)>,
+    /// Bit `b % 64` of entry `b / 64` is set when some emoticon's second byte
+    /// is `b`: most brackets at a chunk's start are followed by a letter.
+    emoticon_seconds: [u64; 4],
     /// Top-level domains that make a scheme-less `name.tld` a URL.
     pub(crate) tlds: WordTable,
     /// File-name extensions that make `name.ext` one token.
@@ -137,10 +140,24 @@ pub(crate) struct Lexicon {
 }
 
 pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
-    let mut emoticons: Vec<&'static [u8]> = entries(include_str!("../data/emoticons.txt"))
-        .map(str::as_bytes)
+    let mut emoticons: Vec<(u32, usize)> = entries(include_str!("../data/emoticons.txt"))
+        .map(|e| {
+            assert!(
+                e.len() <= 4,
+                "emoticons.txt: {e:?} is longer than four bytes"
+            );
+            (pack4(e.as_bytes()), e.len())
+        })
         .collect();
-    emoticons.sort_by_key(|e| std::cmp::Reverse(e.len()));
+    emoticons.sort_by_key(|&(_, len)| std::cmp::Reverse(len));
+    let mut emoticon_seconds = [0u64; 4];
+    for e in entries(include_str!("../data/emoticons.txt")) {
+        let second = *e
+            .as_bytes()
+            .get(1)
+            .expect("emoticons.txt: one-byte emoticon");
+        emoticon_seconds[usize::from(second / 64)] |= 1 << (second % 64);
+    }
 
     let mut splits = Vec::new();
     let mut word_splits_ends = [0u32; 26];
@@ -181,6 +198,7 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         hyphen_prefixes: WordTable::set(include_str!("../data/hyphen-prefixes.txt"), true),
         unit_suffixes: WordTable::set(include_str!("../data/unit-suffixes.txt"), false),
         emoticons,
+        emoticon_seconds,
         tlds: WordTable::set(include_str!("../data/tlds.txt"), true),
         file_extensions: WordTable::set(include_str!("../data/file-extensions.txt"), true),
         slash_words: WordTable::set(include_str!("../data/slash-words.txt"), true),
@@ -201,6 +219,20 @@ impl Lexicon {
                 Some((first, last)) if self.word_splits_ends[first] & (1 << last) != 0)
     }
 
+    /// The length of the longest emoticon that `text` starts with.
+    #[inline]
+    pub(crate) fn emoticon(&self, text: &[u8]) -> Option<usize> {
+        let second = *text.get(1)?;
+        if self.emoticon_seconds[usize::from(second / 64)] & (1 << (second % 64)) == 0 {
+            return None;
+        }
+        let head = pack4(&text[..text.len().min(4)]);
+        self.emoticons
+            .iter()
+            .find(|&&(e, len)| len <= text.len() && head & mask4(len) == e)
+            .map(|&(_, len)| len)
+    }
+
     /// The part lengths of a word that splits without an apostrophe.
     #[inline]
     pub(crate) fn word_split(&self, word: &[u8]) -> Option<impl Iterator<Item = usize>> {
@@ -216,12 +248,33 @@ impl Lexicon {
     }
 }
 
+/// Up to four bytes packed little-endian into a `u32`.
+#[inline]
+fn pack4(bytes: &[u8]) -> u32 {
+    bytes
+        .iter()
+        .enumerate()
+        .fold(0, |k, (i, &b)| k | u32::from(b) << (8 * i))
+}
+
+/// The mask of the low `len` bytes of a `u32`.
+#[inline]
+fn mask4(len: usize) -> u32 {
+    if len >= 4 {
+        u32::MAX
+    } else {
+        (1u32 << (8 * len)) - 1
+    }
+}
+
 /// The first and last letters of an ASCII word as `0..26`, case folded.
 #[inline]
 fn letter_ends(word: &[u8]) -> Option<(usize, usize)> {
+    // Setting bit 5 folds `A`..`Z` onto `a`..`z` and moves nothing else
+    // into that range.
     let fold = |b: u8| {
-        let l = b.to_ascii_lowercase();
-        l.is_ascii_lowercase().then(|| usize::from(l - b'a'))
+        let i = (b | 0x20).wrapping_sub(b'a');
+        (i < 26).then_some(usize::from(i))
     };
     Some((fold(*word.first()?)?, fold(*word.last()?)?))
 }
@@ -242,7 +295,10 @@ mod tests {
         let parts: Vec<usize> = lex.word_split(b"Cannot").map(Iterator::collect).unwrap();
         assert_eq!(parts, [3, 3]);
         assert!(lex.word_split(b"canned").is_none());
-        assert_eq!(lex.emoticons.first().map(|e| e.len()), Some(3));
+        assert_eq!(lex.emoticon(b":-) hi"), Some(3));
+        assert_eq!(lex.emoticon(b":)"), Some(2));
+        assert_eq!(lex.emoticon(b":"), None);
+        assert_eq!(lex.emoticon(b"<3"), Some(2));
     }
 
     #[test]

@@ -81,8 +81,10 @@ static ENDS_WORD: [bool; 256] = {
 fn ascii_alnum_end(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+    while i + 8 <= b.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&b[i..i + 8]);
+        let x = u64::from_le_bytes(word);
         // With the high bits cleared no byte sum below carries into the
         // next byte; bytes that had it set (non-ASCII) are masked out last.
         let v = x & !HIGH;
@@ -101,6 +103,22 @@ fn ascii_alnum_end(b: &[u8], mut i: usize) -> usize {
     }
     i
 }
+
+/// ASCII punctuation that is always a token of its own, whatever surrounds
+/// it (brackets are not: `(:` may be an emoticon).
+static SINGLE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b';' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'%' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
 #[inline]
 const fn is_ascii_space(b: u8) -> bool {
@@ -166,7 +184,20 @@ impl<'t, 'o> Scanner<'t, 'o> {
             let next = match CLASS[usize::from(c)] {
                 SPACE => p + 1,
                 ALNUM => self.fast_word(p),
-                OTHER => self.ascii_other(p),
+                OTHER => {
+                    // Punctuation that is always a token of its own, before
+                    // ASCII (so no combining mark to take along).
+                    let after = self.byte(p + 1);
+                    if after < 0x80
+                        && (SINGLE[usize::from(c)]
+                            || (c == b'.' && CLASS[usize::from(after)] == SPACE))
+                    {
+                        self.push(p, p + 1, ascii_kind(c));
+                        p + 1
+                    } else {
+                        self.ascii_other(p)
+                    }
+                }
                 _ => {
                     let ch = self.char_at(p);
                     if ch.is_whitespace() {
@@ -189,6 +220,17 @@ impl<'t, 'o> Scanner<'t, 'o> {
         let b = self.b;
         let e = ascii_alnum_end(b, p + 1);
         let follow = if e < b.len() { b[e] } else { b' ' };
+        if follow == b'.'
+            && b[p].is_ascii_alphabetic()
+            && CLASS[usize::from(self.byte(e + 1))] == SPACE
+            && !self.lex.may_split_word(&b[p..e])
+        {
+            // A word before a period and a space: an abbreviation keeps the
+            // period, else it is left for the sentence.
+            let end = if self.keeps_period(p, e) { e + 1 } else { e };
+            self.push(p, end, TokenKind::Word);
+            return end;
+        }
         if ENDS_WORD[usize::from(follow)] {
             if b[p].is_ascii_alphabetic() {
                 if !self.lex.may_split_word(&b[p..e]) {
@@ -205,10 +247,16 @@ impl<'t, 'o> Scanner<'t, 'o> {
         self.word(p)
     }
 
+    /// Pushes a token; callers guarantee `start < end`, and the text fits
+    /// `u32` offsets (`Tokenizer::tokenize_into` checks).
     #[inline(always)]
     fn push(&mut self, start: usize, end: usize, kind: TokenKind) {
-        self.out
-            .push(Token::new(Span::from_usize(start, end), kind));
+        debug_assert!(start < end && end <= self.b.len());
+        let span = Span {
+            start: start as u32,
+            end: end as u32,
+        };
+        self.out.push(Token::new(span, kind));
     }
 
     #[inline]
@@ -234,11 +282,10 @@ impl<'t, 'o> Scanner<'t, 'o> {
 
     /// Pushes a token, extending it over any combining marks and joiners that
     /// follow, and returns where it ends.
-    #[inline]
+    #[inline(always)]
     fn emit(&mut self, start: usize, mut end: usize, kind: TokenKind) -> usize {
         end = self.extend(end);
-        self.out
-            .push(Token::new(Span::from_usize(start, end), kind));
+        self.push(start, end, kind);
         end
     }
 
@@ -311,9 +358,17 @@ impl<'t, 'o> Scanner<'t, 'o> {
         // A URL, e-mail address or file name needs one of these right
         // after its first run of letters and digits.
         let at = self.byte(run);
-        if matches!(at, b'@' | b'_' | b'%' | b'+' | b'-' | b':')
-            || (at == b'.' && matches!(CLASS[usize::from(self.byte(run + 1))], ALNUM | OTHER))
-        {
+        let after = self.byte(run + 1);
+        // After digits, a file name (`20.doc`, `8-7-01.doc`) or an address
+        // is possible, but a decimal point never starts one.
+        let maybe = if b[p].is_ascii_digit() {
+            matches!(at, b'@' | b'_' | b'%' | b'+' | b'-')
+                || (at == b'.' && after.is_ascii_alphabetic())
+        } else {
+            matches!(at, b'@' | b'_' | b'%' | b'+' | b'-' | b':')
+                || (at == b'.' && matches!(CLASS[usize::from(after)], ALNUM | OTHER))
+        };
+        if maybe {
             if let Some(next) = self.special(p, run) {
                 return next;
             }
@@ -891,12 +946,8 @@ impl<'t, 'o> Scanner<'t, 'o> {
 
     /// An emoticon at the chunk start, not followed by a letter or digit.
     fn emoticon(&self, p: usize) -> Option<usize> {
-        let rest = &self.b[p..self.end];
-        self.lex
-            .emoticons
-            .iter()
-            .find(|e| rest.starts_with(e) && !is_alnum(self.byte(p + e.len())))
-            .map(|e| p + e.len())
+        let len = self.lex.emoticon(&self.b[p..])?;
+        (!is_alnum(self.byte(p + len))).then_some(p + len)
     }
 
     /// An apostrophe that does not follow a letter: a clitic after other
