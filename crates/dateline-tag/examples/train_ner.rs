@@ -61,6 +61,25 @@ fn main() -> Result<(), Box<dyn Error>> {
         trained.bytes.len()
     );
     println!("{model:?}");
-    println!("test {}", evaluate(&model, &test_docs));
+    // The best of five runs: the machine is shared, so slower runs measure
+    // other people's builds.
+    let mut secs = f64::INFINITY;
+    let mut test = evaluate(&model, &test_docs);
+    for _ in 0..5 {
+        let timer = Instant::now();
+        test = evaluate(&model, &test_docs);
+        secs = secs.min(timer.elapsed().as_secs_f64());
+    }
+    let tokens: usize = test_docs
+        .iter()
+        .flat_map(|d| &d.sentences)
+        .map(|s| s.words.len())
+        .sum();
+    println!("test {test}");
+    println!(
+        "tagged {tokens} test tokens in {:.3}s: {:.0} tokens/s (model pass, one thread, token hashing included)",
+        secs,
+        tokens as f64 / secs
+    );
     Ok(())
 }

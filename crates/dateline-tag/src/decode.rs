@@ -1,8 +1,35 @@
 //! Viterbi decoding over BILOU tags, and max-marginal confidence.
 
-use crate::labels::{allowed_end, N_TAGS};
+use crate::labels::{allowed, allowed_end, N_TAGS};
 
 const NEG: f32 = -1.0e30;
+
+/// For each tag, the tags allowed before it (BILOU leaves 97 of the 289
+/// pairs): decoding loops over these only, three times fewer steps.
+struct Pairs {
+    preds: [([u8; N_TAGS], usize); N_TAGS],
+    succs: [([u8; N_TAGS], usize); N_TAGS],
+}
+
+static PAIRS: std::sync::LazyLock<Pairs> = std::sync::LazyLock::new(|| {
+    let mut pairs = Pairs {
+        preds: [([0; N_TAGS], 0); N_TAGS],
+        succs: [([0; N_TAGS], 0); N_TAGS],
+    };
+    for p in 0..N_TAGS {
+        for t in 0..N_TAGS {
+            if allowed(p, t) {
+                let (list, n) = &mut pairs.preds[t];
+                list[*n] = p as u8;
+                *n += 1;
+                let (list, n) = &mut pairs.succs[p];
+                list[*n] = t as u8;
+                *n += 1;
+            }
+        }
+    }
+    pairs
+});
 
 /// Reusable buffers for decoding one sentence at a time.
 #[derive(Debug, Default)]
@@ -34,6 +61,7 @@ impl Decoder {
         }
         self.delta.push(first);
         self.back.push([0; N_TAGS]);
+        let pairs = &*PAIRS;
         for e in &emissions[1..] {
             let prev = *self.delta.last().expect("non-empty");
             let mut cur = [NEG; N_TAGS];
@@ -41,7 +69,9 @@ impl Decoder {
             for t in 0..N_TAGS {
                 let mut best = NEG;
                 let mut arg = 0u8;
-                for p in 0..N_TAGS {
+                let (preds, n) = &pairs.preds[t];
+                for &p in &preds[..*n] {
+                    let p = p as usize;
                     let s = prev[p] + trans[p][t];
                     if s > best {
                         best = s;
@@ -90,13 +120,16 @@ impl Decoder {
         for t in 0..N_TAGS {
             self.beta[n - 1][t] = if allowed_end(t) { 0.0 } else { NEG };
         }
+        let pairs = &*PAIRS;
         for i in (0..n - 1).rev() {
             let next = self.beta[i + 1];
             let e = &emissions[i + 1];
             let mut cur = [NEG; N_TAGS];
             for (t, c) in cur.iter_mut().enumerate() {
                 let mut best = NEG;
-                for nt in 0..N_TAGS {
+                let (succs, m) = &pairs.succs[t];
+                for &nt in &succs[..*m] {
+                    let nt = nt as usize;
                     let s = trans[t][nt] + e[nt] + next[nt];
                     if s > best {
                         best = s;

@@ -39,10 +39,16 @@ pub(crate) struct TokenInfo {
     freq: u8,
     /// Per lexicon list, the BILOU position (1-4) of the token in the
     /// longest phrase of that list covering it, four bits per list.
-    lex: u32,
+    lex: u64,
     /// The token's lower-case form occurs as a lower-case word elsewhere in
     /// the document.
     lower_elsewhere: bool,
+    /// Length (capped at 4) and BILOU position of the run of capitalised
+    /// tokens the token is in, `4 * len + pos`; 0 outside runs.
+    run: u8,
+    /// What the document says about this word elsewhere (context
+    /// aggregation): cue bits, and the lexicon lists any occurrence is in.
+    agg: u32,
 }
 
 impl TokenInfo {
@@ -115,6 +121,8 @@ impl TokenInfo {
             freq: 0,
             lex: 0,
             lower_elsewhere: false,
+            run: 0,
+            agg: 0,
         }
     }
 }
@@ -197,7 +205,9 @@ impl DocContext {
         let mut lens = vec![[0u8; Lexicon::LISTS]; toks.len()];
         for s in sentences {
             mark_phrases(lexicon, &mut toks[s.clone()], &mut lens[s.clone()]);
+            mark_runs(&mut toks[s.clone()]);
         }
+        aggregate(&mut toks, sentences);
         let all_caps = sentences
             .iter()
             .map(|s| {
@@ -292,7 +302,7 @@ impl DocContext {
         let mut lex = t.lex;
         let mut list = 0u64;
         while lex != 0 {
-            let pos = (lex & 0xf) as u64;
+            let pos = lex & 0xf;
             if pos != 0 {
                 f(mix(tid(29), list * 8 + pos));
                 f(mix(tid(30), mix(list * 8 + pos, t.shape)));
@@ -302,8 +312,27 @@ impl DocContext {
         }
         let lp = at(ii - 1).map_or(0, |t| t.lex);
         let ln = at(ii + 1).map_or(0, |t| t.lex);
-        f(mix(tid(31), mix(lp as u64, t.lex as u64)));
-        f(mix(tid(32), mix(t.lex as u64, ln as u64)));
+        f(mix(tid(31), mix(lp, t.lex)));
+        f(mix(tid(32), mix(t.lex, ln)));
+        f(mix(tid(36), t.run as u64));
+        f(mix(tid(37), mix(t.run as u64, t.shape)));
+        f(mix(tid(38), at(ii - 1).map_or(BOS, |t| t.word)));
+        f(mix(tid(39), at(ii + 1).map_or(EOS, |t| t.word)));
+        f(mix(tid(40), at(ii - 1).map_or(BOS, |t| t.suffix[2])));
+        f(mix(tid(41), at(ii + 1).map_or(EOS, |t| t.suffix[2])));
+        if t.flags & UPPER != 0 {
+            let cues = (t.agg & 0x3f) as u64;
+            let contexts = ((t.agg >> 6) & 0x7f) as u64;
+            f(mix(tid(42), cues));
+            f(mix(tid(43), mix(cues, t.shape)));
+            f(mix(tid(44), (t.agg >> 16) as u64));
+            f(mix(tid(45), contexts));
+            for bit in 0..7 {
+                if contexts & (1 << bit) != 0 {
+                    f(mix(tid(46), bit));
+                }
+            }
+        }
         // Document context.
         if t.flags & UPPER != 0 {
             f(mix(
@@ -350,7 +379,7 @@ fn mark_phrases(lexicon: &Lexicon, toks: &mut [TokenInfo], lens: &mut [[u8; Lexi
         let mut key = PHRASE_SEED;
         for end in start..toks.len().min(start + LONGEST_PHRASE) {
             key = mix(key, toks[end].lower);
-            let lists = lexicon.get(key) & 0xff;
+            let lists = Lexicon::lists(lexicon.get(key));
             if lists == 0 {
                 continue;
             }
@@ -364,7 +393,7 @@ fn mark_phrases(lexicon: &Lexicon, toks: &mut [TokenInfo], lens: &mut [[u8; Lexi
                         continue;
                     }
                     lens[j][list] = len;
-                    let pos: u32 = if len == 1 {
+                    let pos: u64 = if len == 1 {
                         4
                     } else if j == start {
                         1
@@ -373,10 +402,163 @@ fn mark_phrases(lexicon: &Lexicon, toks: &mut [TokenInfo], lens: &mut [[u8; Lexi
                     } else {
                         2
                     };
-                    let shift = 4 * list as u32;
+                    let shift = 4 * list as u64;
                     toks[j].lex = (toks[j].lex & !(0xf << shift)) | (pos << shift);
                 }
             }
+        }
+    }
+}
+
+/// Hashes of the words whose presence next to a name is a cue.
+struct CueWords {
+    the: u64,
+    possessive: u64,
+    place_preps: Vec<u64>,
+    speech: Vec<u64>,
+    titles: Vec<u64>,
+}
+
+static CUE_WORDS: std::sync::LazyLock<CueWords> = std::sync::LazyLock::new(|| {
+    let h = |w: &str| TokenInfo::new(w).lower;
+    let all = |ws: &[&str]| ws.iter().map(|w| h(w)).collect();
+    CueWords {
+        the: h("the"),
+        possessive: h("'s"),
+        place_preps: all(&["in", "at", "from", "to", "near", "into", "across"]),
+        speech: all(&["said", "says", "told", "added", "announced"]),
+        titles: all(&[
+            "mr.",
+            "mrs.",
+            "ms.",
+            "dr.",
+            "mr",
+            "mrs",
+            "ms",
+            "president",
+            "minister",
+            "coach",
+            "striker",
+            "leader",
+            "chairman",
+            "spokesman",
+            "spokeswoman",
+            "secretary",
+            "general",
+            "sen.",
+            "rep.",
+            "gov.",
+            "judge",
+            "captain",
+            "manager",
+            "premier",
+            "king",
+            "queen",
+        ]),
+    }
+});
+
+/// Context aggregation: for each capitalised word, cues gathered from all
+/// its occurrences in the document — capitalised mid-sentence, first or
+/// later word of a multi-word run, alone, in a headline — and the lexicon
+/// lists of every occurrence, so one informative mention informs all.
+fn aggregate(toks: &mut [TokenInfo], sentences: &[Range<usize>]) {
+    let cue_words = &*CUE_WORDS;
+    let is_any = |h: u64, set: &[u64]| set.contains(&h);
+    let mut cues: HashMap<u64, u32, BuildHasherDefault<PassThrough>> = HashMap::default();
+    for s in sentences {
+        for i in s.clone() {
+            let t = &toks[i];
+            if t.flags & UPPER == 0 {
+                continue;
+            }
+            let prev = (i > s.start).then(|| &toks[i - 1]);
+            let next = (i + 1 < s.end).then(|| &toks[i + 1]);
+            let mut c = 0u32;
+            // What the neighbours of this occurrence say.
+            if let Some(p) = prev {
+                if p.lower == cue_words.the {
+                    c |= 1 << 6;
+                }
+                if is_any(p.lower, &cue_words.place_preps) {
+                    c |= 1 << 8;
+                }
+                if is_any(p.lower, &cue_words.titles) {
+                    c |= 1 << 10;
+                }
+                if p.flags & DIGIT != 0 && p.flags & ALPHA == 0 {
+                    c |= 1 << 12;
+                }
+            }
+            if let Some(n) = next {
+                if n.lower == cue_words.possessive {
+                    c |= 1 << 7;
+                }
+                if is_any(n.lower, &cue_words.speech) {
+                    c |= 1 << 9;
+                }
+                if n.flags & DIGIT != 0 && n.flags & ALPHA == 0 {
+                    c |= 1 << 11;
+                }
+            }
+            if i > s.start {
+                c |= 1;
+            }
+            let run_len = t.run / 4;
+            let run_pos = t.run % 4;
+            if run_len >= 2 && i > s.start {
+                c |= match run_pos {
+                    0 => 2,
+                    3 => 8,
+                    _ => 4,
+                };
+            }
+            if run_len == 1 && i > s.start {
+                c |= 16;
+            }
+            if t.flags & LOWER == 0 {
+                c |= 32;
+            }
+            let mut lists = 0u32;
+            for list in 0..Lexicon::LISTS {
+                if (t.lex >> (4 * list)) & 0xf != 0 {
+                    lists |= 1 << list;
+                }
+            }
+            *cues.entry(t.lower).or_default() |= c | (lists << 16);
+        }
+    }
+    for t in toks.iter_mut() {
+        if t.flags & UPPER != 0 {
+            t.agg = cues.get(&t.lower).copied().unwrap_or(0);
+        }
+    }
+}
+
+/// Marks runs of capitalised tokens (names, titles, headlines).
+fn mark_runs(toks: &mut [TokenInfo]) {
+    let mut i = 0;
+    while i < toks.len() {
+        if toks[i].flags & CAP == 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < toks.len() && toks[i].flags & CAP != 0 {
+            i += 1;
+        }
+        let len = (i - start).min(4) as u8;
+        for (j, t) in toks[start..i].iter_mut().enumerate() {
+            let pos = if i - start == 1 {
+                3
+            } else if j == 0 {
+                0
+            } else if start + j + 1 == i {
+                2
+            } else {
+                1
+            };
+            t.run = 4 * len + pos;
         }
     }
 }

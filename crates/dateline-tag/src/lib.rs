@@ -11,12 +11,15 @@
 // index loops read more clearly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
+mod conll;
 mod decode;
 mod error;
 mod features;
+mod gazetteer;
 mod hash;
 mod labels;
 mod model;
+mod rules;
 mod tagger;
 #[cfg(feature = "train")]
 pub mod train;
@@ -25,25 +28,44 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use dateline_core::{Doc, Entity, Layer, Span, Stage, StageError};
+use dateline_core::{Doc, Entity, Label, Layer, Span, Stage, StageError};
 
+pub use conll::{doc_from_sentences, iob2_tags};
 pub use error::TagError;
+pub use gazetteer::Gazetteer;
 pub use model::Model;
 
 use tagger::{tag_model, ModelSpan, Scratch};
 
 /// Tags entities: the statistical model for `PER`, `ORG`, `LOC` and
-/// `MISC`, then the rule layer for `DATE`, `TIME`, `MONEY` and `PERCENT`,
-/// then user gazetteers.
+/// `MISC`, the rule layer for `DATE`, `TIME`, `MONEY` and `PERCENT`, and an
+/// optional user gazetteer. See the [crate docs](crate) for precedence.
+///
+/// Cheap to clone: the model and gazetteer are shared read-only.
 #[derive(Clone, Debug)]
 pub struct EntityTagger {
     model: Arc<Model>,
+    rules: bool,
+    gazetteer: Option<Arc<Gazetteer>>,
 }
 
-/// Builds an [`EntityTagger`].
-#[derive(Debug, Default)]
+/// Builds an [`EntityTagger`]: by default the embedded model, rules on, no
+/// gazetteer.
+#[derive(Debug)]
 pub struct EntityTaggerBuilder {
     model: Option<Arc<Model>>,
+    rules: bool,
+    gazetteer: Option<Arc<Gazetteer>>,
+}
+
+impl Default for EntityTaggerBuilder {
+    fn default() -> Self {
+        EntityTaggerBuilder {
+            model: None,
+            rules: true,
+            gazetteer: None,
+        }
+    }
 }
 
 impl EntityTaggerBuilder {
@@ -53,12 +75,30 @@ impl EntityTaggerBuilder {
         self
     }
 
+    /// Whether to run the `DATE`/`TIME`/`MONEY`/`PERCENT` rules (default on).
+    pub fn rules(mut self, on: bool) -> Self {
+        self.rules = on;
+        self
+    }
+
+    /// Adds a user gazetteer.
+    pub fn gazetteer(mut self, gazetteer: impl Into<Arc<Gazetteer>>) -> Self {
+        self.gazetteer = Some(gazetteer.into());
+        self
+    }
+
+    /// Builds the tagger; fails only when the embedded model is needed and
+    /// does not parse (a broken build).
     pub fn build(self) -> Result<EntityTagger, TagError> {
         let model = match self.model {
             Some(m) => m,
             None => Model::embedded()?,
         };
-        Ok(EntityTagger { model })
+        Ok(EntityTagger {
+            model,
+            rules: self.rules,
+            gazetteer: self.gazetteer,
+        })
     }
 }
 
@@ -88,32 +128,112 @@ impl EntityTagger {
         &self.model
     }
 
-    /// Finds the entities of a tokenised, segmented document.
+    /// Finds the entities of a tokenised, segmented document, in order and
+    /// non-overlapping, each inside one sentence.
     pub fn entities(&self, doc: &Doc) -> Vec<Entity> {
         let tokens = doc.tokens();
         let sentences: Vec<Range<usize>> =
             doc.sentences().iter().map(|s| s.token_range()).collect();
+        let words: Vec<&str> = tokens.iter().map(|t| doc.slice(t.span)).collect();
         let mut spans: Vec<ModelSpan> = Vec::new();
         let mut scratch = Scratch::default();
         tag_model(
             &self.model,
-            tokens.iter().map(|t| doc.slice(t.span)),
+            words.iter().copied(),
             &sentences,
             &mut scratch,
             &mut spans,
         );
-        spans
+        let entity = |first: usize, end: usize, label: Label, source, confidence| Entity {
+            span: Span::new(tokens[first].span.start, tokens[end - 1].span.end),
+            first_token: first as u32,
+            end_token: end as u32,
+            label,
+            source,
+            confidence,
+        };
+        let mut entities: Vec<Entity> = spans
             .iter()
-            .map(|m| Entity {
-                span: Span::new(tokens[m.first].span.start, tokens[m.end - 1].span.end),
-                first_token: m.first as u32,
-                end_token: m.end as u32,
-                label: labels::label(m.ty),
-                source: "model",
-                confidence: Some(self.model.confidence(m.margin)),
+            .map(|m| {
+                let label = labels::label(m.ty);
+                if m.joined {
+                    entity(m.first, m.end, label, "rules", None)
+                } else {
+                    let p = self.model.confidence(m.margin);
+                    entity(m.first, m.end, label, "model", Some(p))
+                }
             })
-            .collect()
+            .collect();
+        if self.rules {
+            let mut found = Vec::new();
+            for range in &sentences {
+                rules::find(&words, range.clone(), &mut found);
+            }
+            let found = found
+                .into_iter()
+                .map(|r| entity(r.first, r.end, r.label, "rules", None));
+            entities = fill_gaps(entities, found);
+        }
+        if let Some(gazetteer) = &self.gazetteer {
+            let found = gazetteer
+                .find(doc)
+                .into_iter()
+                .map(|(a, b, label)| entity(a, b, label, "gazetteer", None));
+            entities = overlay(entities, found);
+        }
+        entities
     }
+}
+
+/// Adds `extra` entities where they overlap nothing in `base` (both sorted
+/// and non-overlapping): the model's entities win over the rules'.
+fn fill_gaps(base: Vec<Entity>, extra: impl IntoIterator<Item = Entity>) -> Vec<Entity> {
+    let mut out = Vec::with_capacity(base.len());
+    let mut base = base.into_iter().peekable();
+    for e in extra {
+        while let Some(b) = base.next_if(|b| b.end_token <= e.first_token) {
+            out.push(b);
+        }
+        if base.peek().is_none_or(|b| b.first_token >= e.end_token) {
+            out.push(e);
+        }
+    }
+    out.extend(base);
+    out
+}
+
+/// Whether an entity is a name from the model (alone or joined by the
+/// organisation rule), as opposed to a rule-layer date or number.
+fn is_name(e: &Entity) -> bool {
+    matches!(e.label, Label::Per | Label::Org | Label::Loc | Label::Misc)
+}
+
+/// Lays gazetteer matches over `base` (both sorted and non-overlapping): a
+/// match replaces the entities it overlaps, unless a model name is longer
+/// and contains or crosses it (`George Washington` stays a person when the
+/// gazetteer lists `Washington`).
+fn overlay(base: Vec<Entity>, matches: impl IntoIterator<Item = Entity>) -> Vec<Entity> {
+    let mut removed = vec![false; base.len()];
+    let mut kept = Vec::new();
+    let len = |e: &Entity| e.end_token - e.first_token;
+    for g in matches {
+        let lo = base.partition_point(|b| b.end_token <= g.first_token);
+        let hi = base.partition_point(|b| b.first_token < g.end_token);
+        if base[lo..hi].iter().any(|b| is_name(b) && len(b) > len(&g)) {
+            continue;
+        }
+        removed[lo..hi].iter_mut().for_each(|r| *r = true);
+        kept.push(g);
+    }
+    let mut out: Vec<Entity> = base
+        .into_iter()
+        .zip(removed)
+        .filter(|(_, r)| !r)
+        .map(|(e, _)| e)
+        .collect();
+    out.extend(kept);
+    out.sort_by_key(|e| e.first_token);
+    out
 }
 
 impl Stage for EntityTagger {

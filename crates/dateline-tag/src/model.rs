@@ -308,8 +308,10 @@ impl<'a> Reader<'a> {
 /// lower-cased tokens: an open-addressing table read straight from the
 /// model file.
 ///
-/// A value's low eight bits say which lists hold the phrase; bits 8-11 hold
-/// the word's frequency class (a Zipf value, 0 when unknown).
+/// A value's low eight bits say which gazetteer lists hold the phrase; bits
+/// 8-11 hold the word's frequency class (a Zipf value, 0 when unknown);
+/// bits 12-15 the types (`PER`, `ORG`, `LOC`, `MISC`) the phrase has as an
+/// entity in the training data.
 #[derive(Clone, Default)]
 pub(crate) struct Lexicon {
     keys: Vec<u64>,
@@ -318,7 +320,14 @@ pub(crate) struct Lexicon {
 }
 
 impl Lexicon {
-    pub(crate) const LISTS: usize = 8;
+    /// Eight gazetteer lists, then four training-data lists (one a type).
+    pub(crate) const LISTS: usize = 12;
+
+    /// The list bits of a value, gazetteers first.
+    #[inline]
+    pub(crate) fn lists(value: u16) -> u16 {
+        (value & 0xff) | ((value >> 12) << 8)
+    }
 
     fn from_parts(keys: &[u8], values: &[u8]) -> Result<Lexicon, TagError> {
         let mut lex = Lexicon::with_capacity(keys.len() / 8);

@@ -6,6 +6,7 @@ use crate::decode::Decoder;
 use crate::features::DocContext;
 use crate::labels::{spans, N_TAGS};
 use crate::model::{Model, ROW};
+use crate::rules::join_org_of;
 
 /// A model entity over tokens `first..end` of the document.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -16,6 +17,8 @@ pub(crate) struct ModelSpan {
     /// The smallest max-marginal margin over the entity's tokens, in
     /// unscaled score units.
     pub(crate) margin: f32,
+    /// Made by the `X of the Y` organisation rule from several spans.
+    pub(crate) joined: bool,
 }
 
 /// Scratch space for one document; reused across its sentences.
@@ -24,6 +27,7 @@ pub(crate) struct Scratch {
     emissions: Vec<[f32; N_TAGS]>,
     tags: Vec<u8>,
     margins: Vec<f32>,
+    spans: Vec<(usize, usize, usize)>,
     decoder: Decoder,
 }
 
@@ -36,7 +40,8 @@ pub(crate) fn tag_model<'a>(
     scratch: &mut Scratch,
     out: &mut Vec<ModelSpan>,
 ) {
-    let mut ctx = DocContext::new(&model.lexicon, words, sentences);
+    let words: Vec<&str> = words.into_iter().collect();
+    let mut ctx = DocContext::new(&model.lexicon, words.iter().copied(), sentences);
     for (s, range) in sentences.iter().enumerate() {
         scratch.emissions.clear();
         for i in range.clone() {
@@ -57,18 +62,26 @@ pub(crate) fn tag_model<'a>(
             &mut scratch.margins,
         );
         let margins = &scratch.margins;
+        scratch.spans.clear();
         spans(&scratch.tags, |first, end, ty| {
-            let margin = margins[first..end]
+            scratch
+                .spans
+                .push((range.start + first, range.start + end, ty));
+        });
+        let joined = join_org_of(&words, range.clone(), &mut scratch.spans);
+        for (&(first, end, ty), joined) in scratch.spans.iter().zip(joined) {
+            let margin = margins[first - range.start..end - range.start]
                 .iter()
                 .copied()
                 .fold(f32::INFINITY, f32::min);
             out.push(ModelSpan {
-                first: range.start + first,
-                end: range.start + end,
+                first,
+                end,
                 ty,
                 margin: margin / model.scale,
+                joined,
             });
-        });
+        }
         ctx.record(range.clone(), &scratch.tags);
     }
 }

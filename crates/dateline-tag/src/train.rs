@@ -234,13 +234,15 @@ pub struct Trained {
 
 /// The gazetteer lists of `data/gazetteers/`, in the order of the lexicon's
 /// list bits. The position is part of the model: append, never reorder.
-pub const LEXICON_LISTS: [&str; 6] = [
+pub const LEXICON_LISTS: [&str; 8] = [
     "loc-country.txt",
     "loc-city.txt",
     "loc-region.txt",
     "misc-demonym-language.txt",
     "per-first.txt",
     "per-last.txt",
+    "org-company.txt",
+    "org-legal-suffix.txt",
 ];
 
 /// The word-frequency list beside them: `word<TAB>zipf class`.
@@ -310,6 +312,21 @@ pub(crate) fn build_lexicon(dir: &Path) -> Result<Lexicon, TagError> {
         lexicon.insert(phrase_key([word]), (class.min(15)) << 8);
     }
     Ok(lexicon)
+}
+
+/// Folds for the training-data entity lists.
+const FOLDS: usize = 10;
+
+/// Adds each entity phrase of `docs` with its type's list bit (12-15).
+fn add_entity_lists<'a>(lexicon: &mut Lexicon, docs: impl Iterator<Item = &'a ConllDoc>) {
+    for doc in docs {
+        for s in &doc.sentences {
+            for (a, b, ty) in iob_spans(&s.tags) {
+                let key = phrase_key(s.words[a..b].iter().map(String::as_str));
+                lexicon.insert(key, 1 << (12 + ty));
+            }
+        }
+    }
 }
 
 /// The perceptron's state: current weights and the running sums that give
@@ -389,7 +406,26 @@ pub fn train(
     dev: &[ConllDoc],
     mut progress: impl FnMut(usize, &Scores),
 ) -> Result<Trained, TagError> {
-    let lexicon = build_lexicon(gazetteers)?;
+    let external = build_lexicon(gazetteers)?;
+    // Entity phrases of the training data as four more lists. Each training
+    // document sees the lists of the other folds only (jackknifing), so the
+    // model learns how far to trust a list entry it has not memorised.
+    let mut lexicon = external.clone();
+    add_entity_lists(&mut lexicon, train.iter());
+    let folded: Vec<Lexicon> = (0..FOLDS)
+        .map(|k| {
+            let mut lex = external.clone();
+            add_entity_lists(
+                &mut lex,
+                train
+                    .iter()
+                    .enumerate()
+                    .filter(|(d, _)| d % FOLDS != k)
+                    .map(|(_, d)| d),
+            );
+            lex
+        })
+        .collect();
     let rows = 1usize << config.bits;
     let shift = 64 - config.bits;
     let mut p = Perceptron {
@@ -430,7 +466,7 @@ pub fn train(
         for &d in &order {
             let doc = &train[d];
             let ranges = doc.ranges();
-            let mut ctx = DocContext::new(&lexicon, doc.words(), &ranges);
+            let mut ctx = DocContext::new(&folded[d % FOLDS], doc.words(), &ranges);
             let (trans, start) = p.decode_trans();
             for (s, range) in ranges.iter().enumerate() {
                 feats.clear();

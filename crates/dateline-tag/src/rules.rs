@@ -1,0 +1,862 @@
+//! The rule layer: `DATE`, `TIME`, `MONEY` and `PERCENT` in news style,
+//! and the organisation-name rule that joins `X of the Y` names.
+//!
+//! Rules match token sequences of one sentence, left to right, taking the
+//! longest match at each position; each token is compared as a string
+//! with a few table lookups, so the layer is linear in the sentence length
+//! and allocates nothing per token.
+
+use std::ops::Range;
+
+use dateline_core::Label;
+
+/// A rule entity over tokens `first..end` of the document.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RuleSpan {
+    pub(crate) first: usize,
+    pub(crate) end: usize,
+    pub(crate) label: Label,
+}
+
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan.",
+    "feb.",
+    "mar.",
+    "apr.",
+    "jun.",
+    "jul.",
+    "aug.",
+    "sep.",
+    "sept.",
+    "oct.",
+    "nov.",
+    "dec.",
+];
+/// Month names that are also common words: dates only next to a number or
+/// after a date preposition.
+const AMBIGUOUS_MONTHS: &[&str] = &["may", "march"];
+const WEEKDAYS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+const RELATIVE_DAYS: &[&str] = &["yesterday", "today", "tomorrow"];
+const DEICTIC: &[&str] = &["last", "next", "this", "past", "coming", "previous", "same"];
+const PERIODS: &[&str] = &[
+    "week",
+    "month",
+    "year",
+    "weekend",
+    "quarter",
+    "decade",
+    "century",
+    "season",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+    "weeks",
+    "months",
+    "years",
+    "decades",
+    "days",
+    "quarters",
+    "centuries",
+];
+const UNITS_AGO: &[&str] = &[
+    "day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades",
+];
+const DAY_PARTS: &[&str] = &["morning", "afternoon", "evening", "night"];
+const DATE_PREPS: &[&str] = &[
+    "in", "since", "until", "till", "by", "from", "of", "during", "before", "after", "through",
+    "to", "and", "or", "between", "early", "late", "mid", "fiscal", "end",
+];
+const QUARTER_ORDINALS: &[&str] = &["first", "second", "third", "fourth", "final", "last"];
+const TIME_SUFFIXES: &[&str] = &["a.m.", "p.m.", "am", "pm", "a.m", "p.m", "a.m.,"];
+const TIME_ZONES: &[&str] = &[
+    "gmt", "utc", "est", "edt", "cst", "cdt", "pst", "pdt", "bst", "cet", "cest", "jst", "ist",
+];
+const NUMBER_WORDS: &[&str] = &[
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "several",
+    "a",
+    "half",
+    "dozens",
+    "hundreds",
+    "thousands",
+    "millions",
+    "billions",
+];
+const SCALES: &[&str] = &[
+    "hundred", "thousand", "million", "billion", "trillion", "mln", "bln", "bn", "tn", "m", "k",
+];
+const CURRENCY_SIGNS: &[&str] = &[
+    "$", "€", "£", "¥", "₹", "₩", "₽", "us$", "hk$", "a$", "c$", "s$", "nz$", "r$", "nt$",
+];
+const CURRENCY_CODES: &[&str] = &[
+    "usd", "eur", "gbp", "jpy", "cny", "rmb", "hkd", "chf", "inr", "aud", "cad", "sgd", "krw",
+    "rub", "brl", "zar", "mxn", "sek", "nok", "dkk", "nzd", "twd", "try",
+];
+const CURRENCY_WORDS: &[&str] = &[
+    "dollar",
+    "dollars",
+    "yuan",
+    "renminbi",
+    "euro",
+    "euros",
+    "pound",
+    "pounds",
+    "sterling",
+    "yen",
+    "rupee",
+    "rupees",
+    "franc",
+    "francs",
+    "mark",
+    "marks",
+    "peso",
+    "pesos",
+    "rouble",
+    "roubles",
+    "ruble",
+    "rubles",
+    "won",
+    "ringgit",
+    "baht",
+    "rand",
+    "lira",
+    "lire",
+    "shekel",
+    "shekels",
+    "dinar",
+    "dinars",
+    "riyal",
+    "riyals",
+    "dirham",
+    "dirhams",
+    "cent",
+    "cents",
+    "pence",
+    "krona",
+    "kronor",
+    "krone",
+    "kroner",
+    "zloty",
+    "zlotys",
+    "naira",
+    "shilling",
+    "shillings",
+    "rupiah",
+    "dong",
+    "real",
+    "reais",
+    "forint",
+    "koruna",
+    "crowns",
+    "guilders",
+    "escudos",
+    "pesetas",
+    "drachmas",
+    "punts",
+];
+const PERCENT_WORDS: &[&str] = &["percent", "pct", "%", "per-cent"];
+
+/// Words that head an organisational unit: `Standing Committee`,
+/// `Ministry`, `Bank`. An ORG or capitalised run ending in one, followed by
+/// `of (the)` and a name, is one organisation name.
+const ORG_HEADS: &[&str] = &[
+    "committee",
+    "secretariat",
+    "bureau",
+    "ministry",
+    "department",
+    "council",
+    "commission",
+    "office",
+    "assembly",
+    "congress",
+    "party",
+    "academy",
+    "university",
+    "institute",
+    "bank",
+    "federation",
+    "association",
+    "union",
+    "court",
+    "board",
+    "agency",
+    "authority",
+    "corporation",
+    "league",
+    "society",
+    "foundation",
+    "museum",
+    "school",
+    "college",
+    "parliament",
+    "senate",
+    "army",
+    "navy",
+    "police",
+    "chamber",
+    "presidium",
+    "politburo",
+    "cabinet",
+    "administration",
+    "directorate",
+    "division",
+    "command",
+    "conference",
+    "organisation",
+    "organization",
+    "fund",
+    "tribunal",
+    "group",
+    "centre",
+    "center",
+    "service",
+    "guard",
+    "forces",
+    "force",
+    "corps",
+    "church",
+    "diocese",
+    "library",
+    "hospital",
+];
+
+fn is(word: &str, table: &[&str]) -> bool {
+    table.iter().any(|t| t.eq_ignore_ascii_case(word))
+}
+
+fn is_digits(w: &str) -> bool {
+    !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `4`, `4.5`, `1,200`, `.5`: digits with decimal or thousands separators.
+fn is_numeral(w: &str) -> bool {
+    let b = w.as_bytes();
+    !b.is_empty()
+        && b.iter().any(u8::is_ascii_digit)
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || *c == b'.' || *c == b',')
+        && b[b.len() - 1].is_ascii_digit()
+}
+
+fn number_value(w: &str) -> Option<u32> {
+    if is_digits(w) && w.len() <= 4 {
+        w.parse().ok()
+    } else {
+        None
+    }
+}
+
+fn is_year(w: &str) -> bool {
+    w.len() == 4 && number_value(w).is_some_and(|y| (1800..=2100).contains(&y))
+}
+
+/// `14`, `14th`, `1st`, `22nd`, `3rd` with a value of 1-31.
+fn is_day(w: &str) -> bool {
+    let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &w[digits.len()..];
+    (suffix.is_empty() || is(suffix, &["st", "nd", "rd", "th"]))
+        && number_value(digits).is_some_and(|d| (1..=31).contains(&d))
+}
+
+/// `1990s`, `'90s`, `1990's`.
+fn is_decade(w: &str) -> bool {
+    let w = w.strip_suffix("'s").or_else(|| w.strip_suffix('s'));
+    match w {
+        Some(d) if d.len() == 4 => is_year(d) && d.ends_with('0'),
+        Some(d) => {
+            d.len() == 3
+                && d.starts_with(['\'', '’'])
+                && d.ends_with('0')
+                && is_digits(&d[d.len() - 2..])
+        }
+        None => false,
+    }
+}
+
+/// `09:07`, `9:07`, `21:30:15` with valid hours and minutes.
+fn is_clock(w: &str) -> bool {
+    let mut parts = w.split(':');
+    let (Some(h), Some(m)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let s = parts.next();
+    parts.next().is_none()
+        && (1..=2).contains(&h.len())
+        && m.len() == 2
+        && number_value(h).is_some_and(|h| h <= 24)
+        && number_value(m).is_some_and(|m| m < 60)
+        && s.is_none_or(|s| s.len() == 2 && number_value(s).is_some_and(|s| s < 60))
+}
+
+/// `2025-05-14`, `14/05/2025`, `5/14/2025`: three digit groups.
+fn is_numeric_date(w: &str) -> bool {
+    for sep in ['-', '/'] {
+        let parts: [Option<&str>; 4] = {
+            let mut it = w.split(sep);
+            [it.next(), it.next(), it.next(), it.next()]
+        };
+        if let [Some(a), Some(b), Some(c), None] = parts {
+            if [a, b, c].iter().all(|p| is_digits(p)) {
+                let (y, m, d) = if a.len() == 4 { (a, b, c) } else { (c, a, b) };
+                let ok = (y.len() == 4 || y.len() == 2)
+                    && m.len() <= 2
+                    && d.len() <= 2
+                    && number_value(m).is_some_and(|m| (1..=31).contains(&m))
+                    && number_value(d).is_some_and(|d| (1..=31).contains(&d));
+                if ok {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// The rule matcher over one sentence's words.
+struct Matcher<'w> {
+    words: &'w [&'w str],
+    end: usize,
+}
+
+impl Matcher<'_> {
+    fn word(&self, i: usize) -> Option<&str> {
+        (i < self.end).then(|| self.words[i])
+    }
+
+    fn at(&self, i: usize, table: &[&str]) -> bool {
+        self.word(i).is_some_and(|w| is(w, table))
+    }
+
+    /// A quantity: a numeral or number word, an optional range to a second
+    /// one, then scale words: `4.5`, `2 million`, `3-4`, `two billion`.
+    fn quantity(&self, i: usize) -> Option<usize> {
+        let w = self.word(i)?;
+        let numeral = is_numeral(w);
+        if !numeral && !is(w, NUMBER_WORDS) {
+            return None;
+        }
+        let mut j = i + 1;
+        if numeral
+            && self.word(j).is_some_and(|w| w == "-" || w == "to")
+            && self.word(j + 1).is_some_and(is_numeral)
+        {
+            j += 2;
+        }
+        while self.at(j, SCALES) {
+            j += 1;
+        }
+        // A lone "a" or "half" is no quantity ("a percent" is not news style).
+        if !numeral && j == i + 1 && is(w, &["a", "half", "several"]) {
+            return None;
+        }
+        Some(j)
+    }
+
+    fn money(&self, i: usize) -> Option<usize> {
+        let w = self.word(i)?;
+        if is(w, CURRENCY_SIGNS) || is(w, CURRENCY_CODES) {
+            return self.quantity(i + 1);
+        }
+        // A sign glued to its number: `$4.5`, `US$20`.
+        if let Some(pos) = w.find(|c: char| c.is_ascii_digit()) {
+            if pos > 0 && is(&w[..pos], CURRENCY_SIGNS) && is_numeral(&w[pos..]) {
+                let mut j = i + 1;
+                while self.at(j, SCALES) {
+                    j += 1;
+                }
+                return Some(j);
+            }
+        }
+        let q = self.quantity(i)?;
+        let mut j = q;
+        if self.word(j).is_some_and(|w| w == "U.S." || w == "US")
+            && self.at(j + 1, &["dollars", "dollar"])
+        {
+            j += 1;
+        }
+        if self.at(j, CURRENCY_WORDS) || self.at(j, CURRENCY_CODES) {
+            // "won" and "real" are also verbs and adjectives: a currency
+            // only after a scale or numeral, never after a number word.
+            if is(self.words[j], &["won", "real", "mark", "marks"]) && !is_numeral(w) {
+                return None;
+            }
+            return Some(j + 1);
+        }
+        None
+    }
+
+    fn percent(&self, i: usize) -> Option<usize> {
+        if self.words[i].strip_suffix('%').is_some_and(is_numeral) {
+            return Some(i + 1);
+        }
+        let q = self.quantity(i)?;
+        if self.at(q, PERCENT_WORDS) {
+            return Some(q + 1);
+        }
+        if self.at(q, &["per"]) && self.at(q + 1, &["cent"]) {
+            return Some(q + 2);
+        }
+        if self.at(q, &["percentage"]) && self.at(q + 1, &["point", "points"]) {
+            return Some(q + 2);
+        }
+        None
+    }
+
+    fn time(&self, i: usize) -> Option<usize> {
+        let w = self.word(i)?;
+        // A clock time, or an hour that a.m./p.m. follows.
+        let hour = number_value(w).is_some_and(|h| (1..=12).contains(&h));
+        let mut j = if is_clock(w) || hour && self.at(i + 1, TIME_SUFFIXES) {
+            i + 1
+        } else if is(w, &["noon", "midnight", "tonight"]) {
+            return Some(i + 1);
+        } else if is(w, &["this", "last", "tomorrow", "yesterday"]) && self.at(i + 1, DAY_PARTS) {
+            return Some(i + 2);
+        } else {
+            return None;
+        };
+        if self.at(j, TIME_SUFFIXES) {
+            j += 1;
+        }
+        if self.at(j, TIME_ZONES) {
+            j += 1;
+        }
+        Some(j)
+    }
+
+    /// `May 14`, `May 14, 2025`, `May 2025`, `14 May 2025`, `Wednesday`,
+    /// `Wednesday, May 14`, `last year`, `the 1990s`, `2025-05-14`, `in 2025`.
+    fn date(&self, i: usize, prev: Option<&str>) -> Option<usize> {
+        let w = self.word(i)?;
+        if is(w, WEEKDAYS) {
+            if self.at(i + 1, &[","]) {
+                if let Some(end) = self.month_date(i + 2, true) {
+                    return Some(end);
+                }
+            }
+            return Some(i + 1);
+        }
+        if let Some(end) = self.month_date(i, prev.is_some_and(|p| is(p, DATE_PREPS))) {
+            return Some(end);
+        }
+        if is_day(w) && !w.contains(',') && self.at(i + 1, MONTHS) {
+            let mut j = i + 2;
+            if self.word(j).is_some_and(is_year) {
+                j += 1;
+            }
+            return Some(j);
+        }
+        if is(w, RELATIVE_DAYS) {
+            return Some(i + 1);
+        }
+        if is(w, DEICTIC)
+            && (self.at(i + 1, PERIODS) || self.at(i + 1, WEEKDAYS) || self.at(i + 1, MONTHS))
+        {
+            return Some(i + 2);
+        }
+        if is(w, &["earlier", "later"])
+            && self.at(i + 1, &["this", "last", "next"])
+            && self.at(i + 2, PERIODS)
+        {
+            return Some(i + 3);
+        }
+        if is(w, &["the"]) {
+            // the 1990s, the early 1990s, the past two years, the first quarter
+            let mut j = i + 1;
+            if self.at(j, &["early", "mid", "late"]) {
+                j += 1;
+            }
+            if self.word(j).is_some_and(is_decade) {
+                return Some(j + 1);
+            }
+            if self.at(i + 1, &["past", "last", "next", "coming", "previous"]) {
+                if let Some(q) = self.quantity(i + 2) {
+                    if self.at(q, PERIODS) {
+                        return Some(q + 1);
+                    }
+                }
+            }
+            if self.at(i + 1, QUARTER_ORDINALS) && self.at(i + 2, &["quarter", "half"]) {
+                let mut j = i + 3;
+                if self.at(j, &["of"]) && self.word(j + 1).is_some_and(is_year) {
+                    j += 2;
+                }
+                return Some(j);
+            }
+            return None;
+        }
+        if is_decade(w) {
+            return Some(i + 1);
+        }
+        if is_numeric_date(w) {
+            return Some(i + 1);
+        }
+        if let Some(q) = self.quantity(i) {
+            if self.at(q, UNITS_AGO) && self.at(q + 1, &["ago"]) {
+                return Some(q + 2);
+            }
+        }
+        if is_year(w) && prev.is_some_and(|p| is(p, DATE_PREPS)) {
+            return Some(i + 1);
+        }
+        None
+    }
+
+    /// A date led by a month name: `May 14`, `May 14, 2025`, `May 2025`,
+    /// `Jan. 3`; an ambiguous month alone only when `context` says so.
+    fn month_date(&self, i: usize, context: bool) -> Option<usize> {
+        let w = self.word(i)?;
+        if !is(w, MONTHS) || !w.starts_with(|c: char| c.is_uppercase()) {
+            return None;
+        }
+        if self.word(i + 1).is_some_and(is_day) {
+            let mut j = i + 2;
+            if self.at(j, &[","]) && self.word(j + 1).is_some_and(is_year) {
+                j += 2;
+            } else if self.word(j).is_some_and(is_year) {
+                j += 1;
+            }
+            return Some(j);
+        }
+        if self.word(i + 1).is_some_and(is_year) {
+            return Some(i + 2);
+        }
+        (!is(w, AMBIGUOUS_MONTHS) || context).then_some(i + 1)
+    }
+}
+
+/// Appends the rule entities of one sentence (tokens `range` of `words`).
+pub(crate) fn find(words: &[&str], range: Range<usize>, out: &mut Vec<RuleSpan>) {
+    let m = Matcher {
+        words,
+        end: range.end,
+    };
+    let mut i = range.start;
+    while i < range.end {
+        let prev = (i > range.start).then(|| words[i - 1]);
+        let found = if let Some(end) = m.money(i) {
+            Some((end, Label::Money))
+        } else if let Some(end) = m.percent(i) {
+            Some((end, Label::Percent))
+        } else if let Some(end) = m.time(i) {
+            Some((end, Label::Time))
+        } else {
+            m.date(i, prev).map(|end| (end, Label::Date))
+        };
+        match found {
+            Some((end, label)) if end > i => {
+                out.push(RuleSpan {
+                    first: i,
+                    end,
+                    label,
+                });
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+fn capitalised(w: &str) -> bool {
+    w.starts_with(|c: char| c.is_uppercase())
+}
+
+/// Joins organisation names of the form `X of (the) Y` into one outermost
+/// ORG span: X is a model ORG or a run of capitalised words ending in an
+/// organisational head word (`Committee`, `Secretariat`, `Ministry`), Y a
+/// model ORG or LOC. Chains repeat: `Standing Committee of the Political
+/// Bureau of the CPC Central Committee`. `spans` are `(first, end, type)`
+/// model spans of one sentence in order; returns which spans are merged
+/// results.
+pub(crate) fn join_org_of(
+    words: &[&str],
+    range: Range<usize>,
+    spans: &mut Vec<(usize, usize, usize)>,
+) -> Vec<bool> {
+    const ORG: usize = 1;
+    const LOC: usize = 2;
+    // The sentence as segments: model spans, and untagged runs of
+    // capitalised words between them.
+    let mut segs: Vec<(usize, usize, Option<usize>)> = Vec::new(); // (first, end, model type)
+    let mut k = 0;
+    let mut i = range.start;
+    while i < range.end {
+        if let Some(&(a, b, t)) = spans.get(k).filter(|s| s.0 == i) {
+            segs.push((a, b, Some(t)));
+            k += 1;
+            i = b;
+        } else if capitalised(words[i]) {
+            let start = i;
+            let stop = spans.get(k).map_or(range.end, |s| s.0);
+            while i < stop && capitalised(words[i]) {
+                i += 1;
+            }
+            segs.push((start, i, None));
+        } else {
+            i += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(spans.len());
+    let mut joined = Vec::with_capacity(spans.len());
+    let mut s = 0;
+    while s < segs.len() {
+        let (first, b, ty) = segs[s];
+        if matches!(ty, None | Some(ORG)) && is(words[b - 1], ORG_HEADS) {
+            let (mut end, mut t) = (b, s + 1);
+            while let Some(after) = is_of(words, end, range.end) {
+                match segs.get(t) {
+                    Some(&(a, e, Some(ty))) if a == after && (ty == ORG || ty == LOC) => {
+                        end = e;
+                        t += 1;
+                        if !is(words[e - 1], ORG_HEADS) {
+                            break;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            if t > s + 1 {
+                out.push((first, end, ORG));
+                joined.push(true);
+                s = t;
+                continue;
+            }
+        }
+        if let Some(ty) = ty {
+            out.push((first, b, ty));
+            joined.push(false);
+        }
+        s += 1;
+    }
+    *spans = out;
+    joined
+}
+
+/// If `of` or `of the` starts at `i`, the index after it.
+fn is_of(words: &[&str], i: usize, end: usize) -> Option<usize> {
+    if i < end && words[i] == "of" {
+        if i + 1 < end && words[i + 1] == "the" {
+            Some(i + 2)
+        } else {
+            Some(i + 1)
+        }
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the rules on whitespace-split text: `[label text]` per entity.
+    fn check(text: &str, expect: &[&str]) {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut out = Vec::new();
+        find(&words, 0..words.len(), &mut out);
+        let got: Vec<String> = out
+            .iter()
+            .map(|s| format!("{} {}", s.label, words[s.first..s.end].join(" ")))
+            .collect();
+        assert_eq!(got, expect, "{text}");
+    }
+
+    #[test]
+    fn dates() {
+        let cases: &[(&str, &[&str])] = &[
+            ("BEIJING , May 14 ( Xinhua )", &["DATE May 14"]),
+            ("on May 14 , 2025 .", &["DATE May 14 , 2025"]),
+            (
+                "09:07 , May 15 , 2025",
+                &["TIME 09:07", "DATE May 15 , 2025"],
+            ),
+            ("in Beijing on Wednesday .", &["DATE Wednesday"]),
+            (
+                "on Wednesday , May 14 , 2025",
+                &["DATE Wednesday , May 14 , 2025"],
+            ),
+            ("sales rose last year", &["DATE last year"]),
+            (
+                "music of the 1990s and the early 1980s",
+                &["DATE the 1990s", "DATE the early 1980s"],
+            ),
+            ("in the 1990s", &["DATE the 1990s"]),
+            (
+                "on 14 May 2025 and Jan. 3",
+                &["DATE 14 May 2025", "DATE Jan. 3"],
+            ),
+            (
+                "in March 2024 , then in March",
+                &["DATE March 2024", "DATE March"],
+            ),
+            ("You may go . March on !", &[]),
+            ("filed on 2025-05-14 .", &["DATE 2025-05-14"]),
+            ("three years ago", &["DATE three years ago"]),
+            ("since 1996 , 300 people", &["DATE 1996"]),
+            (
+                "in the first quarter of 2025",
+                &["DATE the first quarter of 2025"],
+            ),
+            (
+                "yesterday and earlier this year",
+                &["DATE yesterday", "DATE earlier this year"],
+            ),
+            ("He said the past two weeks", &["DATE the past two weeks"]),
+        ];
+        for (text, expect) in cases {
+            check(text, expect);
+        }
+    }
+
+    #[test]
+    fn times() {
+        let cases: &[(&str, &[&str])] = &[
+            ("at 3 p.m. local time", &["TIME 3 p.m."]),
+            ("at 09:07 GMT", &["TIME 09:07 GMT"]),
+            ("at 10:30 a.m. EDT", &["TIME 10:30 a.m. EDT"]),
+            ("late last night", &["TIME last night"]),
+            ("a score of 3:2 in 12:75", &["TIME 3:2"]),
+        ];
+        // 3:2 has a one-digit minute field, so it is no time.
+        for (text, expect) in &cases[..4] {
+            check(text, expect);
+        }
+        check("a score of 3:2 and 25:10", &[]);
+    }
+
+    #[test]
+    fn money() {
+        let cases: &[(&str, &[&str])] = &[
+            ("cost $ 4.5 billion .", &["MONEY $ 4.5 billion"]),
+            ("cost $4.5 billion .", &["MONEY $4.5 billion"]),
+            ("2 million yuan", &["MONEY 2 million yuan"]),
+            (
+                "US$ 20 and HK$ 3.5 million",
+                &["MONEY US$ 20", "MONEY HK$ 3.5 million"],
+            ),
+            ("EUR 300 million", &["MONEY EUR 300 million"]),
+            ("50 cents a share", &["MONEY 50 cents"]),
+            ("1,200 U.S. dollars", &["MONEY 1,200 U.S. dollars"]),
+            (
+                "three million pounds sterling",
+                &["MONEY three million pounds"],
+            ),
+            ("the team won two games", &[]),
+        ];
+        for (text, expect) in cases {
+            check(text, expect);
+        }
+    }
+
+    #[test]
+    fn percentages() {
+        let cases: &[(&str, &[&str])] = &[
+            ("grew 3.2 percent", &["PERCENT 3.2 percent"]),
+            ("up 5 %", &["PERCENT 5 %"]),
+            ("up 5%", &["PERCENT 5%"]),
+            ("fell 2 per cent", &["PERCENT 2 per cent"]),
+            (
+                "rose 0.25 percentage points",
+                &["PERCENT 0.25 percentage points"],
+            ),
+            ("between 3 - 4 percent", &["PERCENT 3 - 4 percent"]),
+            ("five percent", &["PERCENT five percent"]),
+        ];
+        for (text, expect) in cases {
+            check(text, expect);
+        }
+    }
+
+    fn join(text: &str, spans: &[(usize, usize, usize)]) -> Vec<String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut spans = spans.to_vec();
+        let joined = join_org_of(&words, 0..words.len(), &mut spans);
+        spans
+            .iter()
+            .zip(joined)
+            .map(|(s, j)| {
+                format!(
+                    "{}{} {}",
+                    s.2,
+                    if j { "*" } else { "" },
+                    words[s.0..s.1].join(" ")
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn org_of_names_join() {
+        let text = "a member of the Standing Committee of the Political Bureau of the CPC Central Committee and the Secretariat of the CPC Central Committee";
+        assert_eq!(
+            join(text, &[(4, 6, 1), (8, 10, 1), (12, 15, 1), (20, 23, 1)]),
+            [
+                "1* Standing Committee of the Political Bureau of the CPC Central Committee",
+                "1* Secretariat of the CPC Central Committee"
+            ]
+        );
+        // A head-less ORG, or a LOC on the left, stays as it is.
+        assert_eq!(
+            join("Reuters of the Bank of England", &[(0, 1, 1), (3, 6, 1)]),
+            ["1 Reuters", "1 Bank of England"]
+        );
+        assert_eq!(
+            join("the Bank of China said", &[(1, 2, 1), (3, 4, 2)]),
+            ["1* Bank of China"]
+        );
+        assert_eq!(
+            join("President of the United States", &[(3, 5, 2)]),
+            ["2 United States"]
+        );
+    }
+}
