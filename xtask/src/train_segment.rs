@@ -126,7 +126,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let grid: Vec<f32> = match args.threshold {
         Some(t) => vec![t],
-        None => (-8..=8).map(|i| i as f32 * 0.5).collect(),
+        None => (-12..=12).map(|i| i as f32 * 0.5).collect(),
     };
     let mut best = (f64::MIN, 0.0f32);
     for &t in &grid {

@@ -38,6 +38,7 @@ pub(crate) struct Knowledge {
     continuations: HashSet<Box<[u8]>, Fx>,
     agencies: HashSet<Box<[u8]>, Fx>,
     months: HashSet<Box<[u8]>, Fx>,
+    salutations: HashSet<Box<[u8]>, Fx>,
     ascii_roles: [u8; 128],
     other_roles: HashMap<char, u8>,
 }
@@ -49,6 +50,7 @@ pub(crate) static KNOWLEDGE: LazyLock<Knowledge> = LazyLock::new(|| {
         include_str!("../data/continuations.txt"),
         include_str!("../data/agencies.txt"),
         include_str!("../data/months.txt"),
+        include_str!("../data/salutations.txt"),
         include_str!("../data/punctuation.tsv"),
     )
     .unwrap_or_else(|e| panic!("dateline-segment data: {e}"))
@@ -81,6 +83,7 @@ impl Knowledge {
         continuations: &str,
         agencies: &str,
         months: &str,
+        salutations: &str,
         punctuation: &str,
     ) -> Result<Knowledge, String> {
         let mut abbrevs = HashMap::default();
@@ -131,6 +134,7 @@ impl Knowledge {
             continuations: word_set("continuations", continuations)?,
             agencies: word_set("agencies", agencies)?,
             months: word_set("months", months)?,
+            salutations: word_set("salutations", salutations)?,
             ascii_roles,
             other_roles,
         })
@@ -155,6 +159,11 @@ impl Knowledge {
     #[inline]
     pub fn is_agency(&self, word: &str) -> bool {
         lower_key(word).is_some_and(|k| self.agencies.contains(k.as_slice()))
+    }
+
+    #[inline]
+    pub fn is_salutation(&self, word: &str) -> bool {
+        lower_key(word).is_some_and(|k| self.salutations.contains(k.as_slice()))
     }
 
     /// A month name or abbreviation, with or without its period.
@@ -258,6 +267,7 @@ mod tests {
         assert!(k.is_starter("The"));
         assert!(!k.is_starter("Government"));
         assert!(k.is_continuation("of"));
+        assert!(k.is_salutation("Regards") && !k.is_salutation("In"));
         assert!(k.is_agency("XINHUA"));
         assert!(k.is_month("Jan.") && k.is_month("May") && !k.is_month("Mayday"));
         assert!(k.has_role('"', role::OPENER) && k.has_role('"', role::CLOSER));
@@ -268,11 +278,11 @@ mod tests {
 
     #[test]
     fn bad_data_is_reported_with_its_line() {
-        let err = Knowledge::parse("mr\ttitle\nmr\ttitle\n", "", "", "", "", "")
+        let err = Knowledge::parse("mr\ttitle\nmr\ttitle\n", "", "", "", "", "", "")
             .err()
             .expect("duplicate");
         assert_eq!(err, "abbreviations line 2: duplicate \"mr\"");
-        let err = Knowledge::parse("", "", "", "", "", ".\tfull-stop\n")
+        let err = Knowledge::parse("", "", "", "", "", "", ".\tfull-stop\n")
             .err()
             .expect("unknown role");
         assert_eq!(err, "punctuation line 1: unknown role \"full-stop\"");

@@ -85,6 +85,22 @@ fn is_lone_dot(k: &Knowledge, chunk: &str) -> bool {
     chunk.trim_end_matches(|c| k.has_role(c, role::CLOSER)) == "."
 }
 
+/// `:)`, `:-(`, `;P`, `:D` and the like.
+fn is_emoticon(chunk: &str) -> bool {
+    let [b':' | b';' | b'=', rest @ ..] = chunk.as_bytes() else {
+        return false;
+    };
+    let rest = rest.strip_prefix(b"-").unwrap_or(rest);
+    !rest.is_empty()
+        && rest.len() <= 3
+        && rest.iter().all(|b| {
+            matches!(
+                b,
+                b')' | b'(' | b'P' | b'p' | b'D' | b'/' | b'|' | b'O' | b'o' | b'S' | b's'
+            )
+        })
+}
+
 /// Chunks of one line from a byte offset: `(start, text)`, stopping at a
 /// line break or the end of the text.
 struct LineChunks<'t> {
@@ -221,7 +237,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
             matches!(bytes[end - 1], b'.' | b')')
         };
         if l == b',' {
-            return self.chunks > 2 && !marker_like(self);
+            return self.chunks > 3 && !marker_like(self);
         }
         // The left chunk ends in a word or number, maybe closed by a
         // bracket or quote: no stop, so no sentence end but in mail headers.
@@ -333,8 +349,16 @@ impl<'t, D: Decider> Sweep<'t, D> {
             .chars()
             .next()
             .is_some_and(|c| k.has_role(c, role::BULLET));
+        // A letter is a list marker only where a list can be: `a.` opens
+        // one, `b.` follows `a.`; `J. Gillespie` is a name.
         let right_marker = if right_chunk.len() <= 8 {
-            marker(right_chunk, k)
+            marker(right_chunk, k).filter(|m| {
+                m.style == MarkerStyle::Digit
+                    || m.value == 1
+                    || self
+                        .marker
+                        .is_some_and(|p| p.style == m.style && p.value + 1 == m.value)
+            })
         } else {
             None
         };
@@ -356,7 +380,15 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 newlines,
                 chunks: self.chunks,
             };
-            match self.rules(&view, right_chunk, right_bullet, right_marker, i, ge) {
+            match self.rules(
+                &view,
+                left_chunk,
+                right_chunk,
+                right_bullet,
+                right_marker,
+                i,
+                ge,
+            ) {
                 Verdict::Break => true,
                 Verdict::Keep => false,
                 Verdict::Ask => self.decider.decide(&view, i + 1),
@@ -403,9 +435,11 @@ impl<'t, D: Decider> Sweep<'t, D> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn rules(
         &mut self,
         g: &GapView<'_>,
+        left_chunk: &str,
         right_chunk: &str,
         bullet: bool,
         right_marker: Option<Marker>,
@@ -421,6 +455,22 @@ impl<'t, D: Decider> Sweep<'t, D> {
         }
         if self.only_markers {
             return Verdict::Keep;
+        }
+        // A bracket closed on the far side of a space, or an emoticon, ends
+        // the sentence it follows: `next day. )`, `great! :P`.
+        if g.newlines == 0 && (self.closes(right_chunk) || is_emoticon(right_chunk)) {
+            return Verdict::Keep;
+        }
+        // An emoticon ends a sentence as a full stop does, and so does a
+        // bracket closed after one (`next day. ) Hop on`).
+        if g.right.case == Case::Upper
+            && (is_emoticon(left_chunk)
+                || (g.left.word.is_empty()
+                    && g.left.terminal.is_empty()
+                    && self.closes(left_chunk)
+                    && g.before(k).kind.is_stop()))
+        {
+            return Verdict::Break;
         }
         if g.newlines == 1 {
             if (bullet && !is_dash_chunk(k, right_chunk)) || right_marker.is_some() {
@@ -531,6 +581,15 @@ impl<'t, D: Decider> Sweep<'t, D> {
         verdict
     }
 
+    /// Whether a chunk starts by closing a bracket (not a quote, which
+    /// could as well open one).
+    fn closes(&self, chunk: &str) -> bool {
+        chunk
+            .chars()
+            .next()
+            .is_some_and(|c| self.k.has_role(c, role::CLOSER) && !self.k.has_role(c, role::OPENER))
+    }
+
     /// A word that opens a sentence after an ambiguous abbreviation: a
     /// usual opener or a title (`... at 6 P.M. Mr. Smith then ...`).
     fn opens_sentence(&self, word: &str) -> bool {
@@ -592,15 +651,29 @@ impl<'t, D: Decider> Sweep<'t, D> {
             return Verdict::Keep;
         }
         match l.kind {
+            // `Thanks, Sean`, `Best regards, Debra`: a sign-off may end
+            // before the name. `In Houston, Jeff Bagwell homered` goes on.
             Kind::Comma => {
-                if g.chunks <= 2 && ls.is_alpha() && rs.is_alpha() && r.case == Case::Upper {
+                let opening = &self.text[self.tokens[self.sentence_first].span.start as usize..];
+                let first_word = opening
+                    .split(|c: char| !c.is_alphabetic())
+                    .next()
+                    .unwrap_or("");
+                if g.chunks <= 3
+                    && ls.is_alpha()
+                    && rs.is_alpha()
+                    && r.case == Case::Upper
+                    && self.k.is_salutation(first_word)
+                {
                     Verdict::Ask
                 } else {
                     Verdict::Keep
                 }
             }
+            // A label: `How to Pledge: This year it is easy`. Long
+            // sentences before a colon introduce what follows.
             Kind::Colon => {
-                if g.chunks >= 2 && r.case == Case::Upper {
+                if (2..=4).contains(&g.chunks) && r.case == Case::Upper {
                     Verdict::Ask
                 } else {
                     Verdict::Keep

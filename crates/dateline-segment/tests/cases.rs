@@ -329,3 +329,24 @@ fn degenerate_input() {
     check(". . . .", &[". . . ."]);
     check("\n\n\n...\n\n\n", &["..."]);
 }
+
+#[test]
+fn web_text_endings() {
+    check(
+        "Please join our growing family !!!! :-) See you there.",
+        &["Please join our growing family !!!! :-)", "See you there."],
+    );
+    check(
+        "(We check in early and fly next day. ) Hop onto a bus.",
+        &["(We check in early and fly next day. )", "Hop onto a bus."],
+    );
+    // Mail headers, split as UD English EWT splits them.
+    check(
+        "Kay Mann 04/26/2001 07:17 AM Will you be providing a version?",
+        &[
+            "Kay Mann",
+            "04/26/2001 07:17 AM",
+            "Will you be providing a version?",
+        ],
+    );
+}
