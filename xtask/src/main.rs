@@ -11,6 +11,7 @@ mod eval;
 mod gazetteers;
 mod interop;
 mod paths;
+mod spark;
 mod train_ner;
 mod train_segment;
 
@@ -35,6 +36,8 @@ enum Command {
     Gazetteers(gazetteers::Args),
     /// Check each output format with its real consumer (Chromium, a CoNLL-U parser, ...)
     Interop(interop::Args),
+    /// Run the Spark job of integrations/spark on a real Spark and compare it with dateline run
+    Spark(spark::Args),
 }
 
 fn main() -> Result<()> {
@@ -45,5 +48,6 @@ fn main() -> Result<()> {
         Command::TrainSegment(args) => train_segment::run(args),
         Command::Gazetteers(args) => gazetteers::run(args),
         Command::Interop(args) => interop::run(args),
+        Command::Spark(args) => spark::run(args),
     }
 }
