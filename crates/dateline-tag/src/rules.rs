@@ -203,7 +203,7 @@ const CURRENCY_WORDS: &[&str] = &[
     "drachmas",
     "punts",
 ];
-const PERCENT_WORDS: &[&str] = &["percent", "pct", "%", "per-cent"];
+const PERCENT_WORDS: &[&str] = &["percent", "pct", "pct.", "%", "per-cent"];
 
 /// Words that head an organisational unit: `Standing Committee`,
 /// `Ministry`, `Bank`. An ORG or capitalised run ending in one, followed by
@@ -526,6 +526,14 @@ impl Matcher<'_> {
                     }
                 }
             }
+            if self.at(i + 1, &["next", "following", "previous", "same"])
+                && self.at(
+                    i + 2,
+                    &["day", "week", "month", "year", "morning", "evening"],
+                )
+            {
+                return Some(i + 3);
+            }
             if self.at(i + 1, QUARTER_ORDINALS) && self.at(i + 2, &["quarter", "half"]) {
                 let mut j = i + 3;
                 if self.at(j, &["of"]) && self.word(j + 1).is_some_and(is_year) {
@@ -541,7 +549,13 @@ impl Matcher<'_> {
         if is_numeric_date(w) {
             return Some(i + 1);
         }
-        if let Some(q) = self.quantity(i) {
+        // "three years ago", "a year ago"
+        let q = if is(w, &["a", "an"]) {
+            Some(i + 1)
+        } else {
+            self.quantity(i)
+        };
+        if let Some(q) = q {
             if self.at(q, UNITS_AGO) && self.at(q + 1, &["ago"]) {
                 return Some(q + 2);
             }
@@ -752,6 +766,8 @@ mod tests {
                 &["DATE yesterday", "DATE earlier this year"],
             ),
             ("He said the past two weeks", &["DATE the past two weeks"]),
+            ("from 5 % a year ago", &["PERCENT 5 %", "DATE a year ago"]),
+            ("left the next day", &["DATE the next day"]),
         ];
         for (text, expect) in cases {
             check(text, expect);
@@ -811,6 +827,7 @@ mod tests {
             ),
             ("between 3 - 4 percent", &["PERCENT 3 - 4 percent"]),
             ("five percent", &["PERCENT five percent"]),
+            ("fell 4.5 pct. in early trade", &["PERCENT 4.5 pct."]),
         ];
         for (text, expect) in cases {
             check(text, expect);
