@@ -142,6 +142,10 @@ pub(crate) struct Sweep<'t, D> {
     protect_until: usize,
     /// Brackets open in the current sentence.
     depth: u32,
+    /// The first token not yet counted in `depth`.
+    depth_next: usize,
+    /// The token left of the gap being decided.
+    gap_token: usize,
     /// The last list marker that opened a sentence.
     marker: Option<Marker>,
     /// The current sentence so far holds only bullets and list markers.
@@ -165,6 +169,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
             before: (0, 0),
             protect_until: 0,
             depth: 0,
+            depth_next: 0,
+            gap_token: 0,
             marker: None,
             only_markers: false,
             dot_run: 0,
@@ -186,9 +192,9 @@ impl<'t, D: Decider> Sweep<'t, D> {
         for i in 0..tokens.len() - 1 {
             let gs = tokens[i].span.end as usize;
             let ge = tokens[i + 1].span.start as usize;
-            self.track_brackets(i);
             if gs == ge {
-                if self.cjk_stop(i) {
+                // Every CJK stop is outside ASCII.
+                if bytes[gs - 1] >= 0x80 && self.cjk_stop(i) {
                     self.cut(i + 1, out);
                     self.chunks = 1;
                     self.chunk_start = ge;
@@ -273,17 +279,22 @@ impl<'t, D: Decider> Sweep<'t, D> {
         self.marker.is_some_and(|m| m.style != MarkerStyle::Digit)
     }
 
-    /// Keeps count of the brackets open in the sentence: a colon or comma
-    /// inside `(Web editor: ...)` ends nothing.
-    fn track_brackets(&mut self, i: usize) {
-        let span = self.tokens[i].span;
+    /// Brackets open in the sentence up to the left token of the current
+    /// gap: a colon or comma inside `(Web editor: ...)` ends nothing.
+    /// Counted lazily, each token once, since few gaps ask.
+    fn open_brackets(&mut self) -> u32 {
         let bytes = self.text.as_bytes();
-        if matches!(bytes[span.start as usize], b'(' | b'[' | b'{') {
-            self.depth += 1;
+        while self.depth_next <= self.gap_token {
+            let span = self.tokens[self.depth_next].span;
+            if matches!(bytes[span.start as usize], b'(' | b'[' | b'{') {
+                self.depth += 1;
+            }
+            if matches!(bytes[span.end as usize - 1], b')' | b']' | b'}') {
+                self.depth = self.depth.saturating_sub(1);
+            }
+            self.depth_next += 1;
         }
-        if matches!(bytes[span.end as usize - 1], b')' | b']' | b'}') {
-            self.depth = self.depth.saturating_sub(1);
-        }
+        self.depth
     }
 
     /// Byte end of the chunk that starts at token `j`.
@@ -313,14 +324,11 @@ impl<'t, D: Decider> Sweep<'t, D> {
         });
         self.sentence_first = end;
         self.depth = 0;
+        self.depth_next = end;
     }
 
     /// A CJK full stop ends a sentence even with no space after it.
     fn cjk_stop(&self, i: usize) -> bool {
-        // Every CJK stop is outside ASCII.
-        if self.text.as_bytes()[self.tokens[i].span.end as usize - 1] < 0x80 {
-            return false;
-        }
         let left = &self.text[self.tokens[i].span.range()];
         let right = &self.text[self.tokens[i + 1].span.range()];
         let stop = left
@@ -335,6 +343,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
     }
 
     fn gap(&mut self, i: usize, gs: usize, ge: usize, out: &mut Vec<Sentence>) {
+        self.gap_token = i;
         let k = self.k;
         let text = self.text;
         let gap_text = &text.as_bytes()[gs..ge];
@@ -351,7 +360,9 @@ impl<'t, D: Decider> Sweep<'t, D> {
             .is_some_and(|c| k.has_role(c, role::BULLET));
         // A letter is a list marker only where a list can be: `a.` opens
         // one, `b.` follows `a.`; `J. Gillespie` is a name.
-        let right_marker = if right_chunk.len() <= 8 {
+        let right_marker = if right_chunk.len() <= 8
+            && matches!(right_chunk.as_bytes().last(), Some(b'.' | b')'))
+        {
             marker(right_chunk, k).filter(|m| {
                 m.style == MarkerStyle::Digit
                     || m.value == 1
@@ -575,7 +586,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 }
             }
         };
-        if verdict == Verdict::Break && !nl && self.credit_follows(ge) {
+        if verdict == Verdict::Break && !nl && right_chunk.contains('/') && self.credit_follows(ge)
+        {
             return Verdict::Keep;
         }
         verdict
@@ -639,14 +651,17 @@ impl<'t, D: Decider> Sweep<'t, D> {
     /// one line. Only web-text patterns go to the model: a greeting or
     /// sign-off (`Thanks, Sean`), a label (`How to Pledge: This year`), a
     /// date or address line. Ordinary news prose never does.
-    fn inner_rules(&self, g: &GapView<'_>) -> Verdict {
+    fn inner_rules(&mut self, g: &GapView<'_>) -> Verdict {
         let (l, r) = (&g.left, &g.right);
         let ls = Shape::of(l.word);
         let rs = Shape::of(r.word);
         if ls == Shape::Url && rs == Shape::Url && l.kind == Kind::None {
             return Verdict::Ask;
         }
-        if r.case == Case::Lower || r.case == Case::Other || self.depth > 0 || !r.openers.is_empty()
+        if r.case == Case::Lower
+            || r.case == Case::Other
+            || !r.openers.is_empty()
+            || self.open_brackets() > 0
         {
             return Verdict::Keep;
         }
@@ -710,13 +725,13 @@ impl<'t, D: Decider> Sweep<'t, D> {
 
     /// A single line break after a line without a final stop: the line was
     /// a headline, byline or label unless it plainly continues.
-    fn line_end_rules(&self, g: &GapView<'_>) -> Verdict {
+    fn line_end_rules(&mut self, g: &GapView<'_>) -> Verdict {
         let l = &g.left;
         let unfinished = matches!(
             l.kind,
             Kind::Comma | Kind::Colon | Kind::Semicolon | Kind::Dash
         ) || self.k.is_continuation(l.word)
-            || self.depth > 0;
+            || self.open_brackets() > 0;
         if g.right.case == Case::Lower || unfinished {
             Verdict::Keep
         } else {
