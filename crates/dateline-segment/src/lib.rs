@@ -74,11 +74,18 @@
 //!      one, and in `word. . . . Next` the first period ends the sentence;
 //!    - anything else before a capital letter: a boundary, except before a
 //!      photo credit that ends the line (`2025. (Xinhua/Rao Aimin)`,
-//!      `2024. REUTERS/Brendan McDermid`).
+//!      `2024. REUTERS/Brendan McDermid`);
+//!    - a bracket closed after a space and an emoticon stay with the
+//!      sentence before them (`next day. )`, `great! :P`), and an emoticon
+//!      ends a sentence as a full stop does.
 //! 6. **Without a full stop** on one line: no boundary before a lower-case
-//!    word, inside brackets (`(Web editor: Zhang Kaiwei, ...)`) or between
-//!    two plain words; a few web-text patterns (`Thanks, Sean`, a colon
-//!    after a label, a date or a URL) go to the model.
+//!    word, inside brackets (`(Web editor: Zhang Kaiwei, ...)`), after a
+//!    semicolon, or between two plain words, numbers, ISO dates or times
+//!    (`NEW YORK 1996-08-26`). A few web-text patterns go to the model: a
+//!    sign-off opened by a salutation (`Thanks, Sean`), a short label
+//!    (`How to Pledge: This year ...`), a dash after a few words, and the
+//!    header lines of mail (a written date, address or link after a name,
+//!    the word after `07:17 AM`).
 //! 7. **The model** decides what the rules leave open: an averaged
 //!    perceptron over features of the gap (the words on either side, their
 //!    shapes and casing, the punctuation, abbreviation class, sentence
@@ -87,7 +94,8 @@
 //!    the rules' own default for those gaps.
 //!
 //! The abbreviation lists, sentence openers, line continuations, news
-//! agencies, months and punctuation roles are data files under `data/`,
+//! agencies, months, salutations and punctuation roles are data files
+//! under `data/`,
 //! compiled in and parsed once. The pass is linear in the number of tokens:
 //! most gaps are settled by reading three bytes, and every lookahead is
 //! bounded.
