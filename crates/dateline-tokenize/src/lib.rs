@@ -120,7 +120,7 @@ impl Tokenizer {
         // News text averages about six bytes per token; reserving once saves
         // the repeated doublings of a growing vector.
         out.reserve(text.len() / 6);
-        scan::Scanner::new(text, out, self.split_hyphens).run();
+        *out = scan::Scanner::new(text, std::mem::take(out), self.split_hyphens).run();
     }
 
     /// The tokens of `text`, in text order.

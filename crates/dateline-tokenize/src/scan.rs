@@ -25,10 +25,12 @@ const RSQUO: &[u8] = "\u{2019}".as_bytes();
 /// The UTF-8 bytes of the horizontal ellipsis.
 const ELLIPSIS: &[u8] = "\u{2026}".as_bytes();
 
-pub(crate) struct Scanner<'t, 'o> {
+pub(crate) struct Scanner<'t> {
     text: &'t str,
     b: &'t [u8],
-    out: &'o mut Vec<Token>,
+    /// The caller's vector, moved in for the scan: a vector owned by the
+    /// scanner saves a pointer chase on every push.
+    out: Vec<Token>,
     lex: &'static Lexicon,
     split_hyphens: bool,
     /// The text's length: scans stop here or at whitespace, which no step
@@ -169,8 +171,8 @@ fn ascii_kind(b: u8) -> TokenKind {
     }
 }
 
-impl<'t, 'o> Scanner<'t, 'o> {
-    pub(crate) fn new(text: &'t str, out: &'o mut Vec<Token>, split_hyphens: bool) -> Self {
+impl<'t> Scanner<'t> {
+    pub(crate) fn new(text: &'t str, out: Vec<Token>, split_hyphens: bool) -> Self {
         Scanner {
             text,
             b: text.as_bytes(),
@@ -182,7 +184,13 @@ impl<'t, 'o> Scanner<'t, 'o> {
         }
     }
 
-    pub(crate) fn run(&mut self) {
+    /// Tokenizes the whole text and hands back the vector, tokens appended.
+    pub(crate) fn run(mut self) -> Vec<Token> {
+        self.scan();
+        self.out
+    }
+
+    fn scan(&mut self) {
         let b = self.b;
         let mut p = 0;
         while p < b.len() {
@@ -237,20 +245,49 @@ impl<'t, 'o> Scanner<'t, 'o> {
             self.push(p, end, TokenKind::Word);
             return end;
         }
-        if ENDS_WORD[usize::from(follow)] {
-            if b[p].is_ascii_alphabetic() {
-                if !self.lex.may_split_word(&b[p..e]) {
-                    self.push(p, e, TokenKind::Word);
-                    return e;
-                }
-            } else if b[p..e].iter().all(u8::is_ascii_digit)
-                && !(follow == b',' && self.byte(e + 1).is_ascii_digit())
-            {
-                self.push(p, e, TokenKind::Number);
+        if b[p].is_ascii_alphabetic() {
+            if ENDS_WORD[usize::from(follow)] && !self.lex.may_split_word(&b[p..e]) {
+                self.push(p, e, TokenKind::Word);
                 return e;
             }
+            // The possessive `'s` before a space or punctuation.
+            let after = self.byte(e + 2);
+            if follow == b'\''
+                && matches!(self.byte(e + 1), b's' | b'S')
+                && after < 0x80
+                && !is_alnum(after)
+            {
+                self.push(p, e, TokenKind::Word);
+                self.push(e, e + 2, TokenKind::Word);
+                return e + 2;
+            }
+        } else if let Some(end) = self.fast_number(p, e) {
+            return end;
         }
         self.word(p)
+    }
+
+    /// Digits at `[p, e)`, with any `.`, `,` or `:` groups after, when
+    /// what follows is whitespace or punctuation no number rule looks at.
+    #[inline]
+    fn fast_number(&mut self, p: usize, e: usize) -> Option<usize> {
+        let b = self.b;
+        if !b[p..e].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let mut q = e;
+        while matches!(self.byte(q), b'.' | b',' | b':') && self.byte(q + 1).is_ascii_digit() {
+            q = self.digit_run(q + 1);
+        }
+        let follow = self.byte(q);
+        let ends = q == b.len()
+            || ENDS_WORD[usize::from(follow)]
+            || (follow == b'.' && (q + 1 == b.len() || CLASS[usize::from(b[q + 1])] == SPACE));
+        if !ends {
+            return None;
+        }
+        self.push(p, q, TokenKind::Number);
+        Some(q)
     }
 
     /// Pushes a token; callers guarantee `start < end`, and the text fits
