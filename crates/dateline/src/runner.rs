@@ -271,8 +271,11 @@ impl Runner {
         if !written.closed && written.error.is_none() {
             // The reader has finished (its channel closed); otherwise it may
             // be blocked on a slow input nobody needs any more, and the
-            // process exits without waiting for it.
-            let _ = reader_thread.join();
+            // process exits without waiting for it. A reader that panicked
+            // must not pass for the end of the input.
+            if let Err(panic) = reader_thread.join() {
+                panic::resume_unwind(panic);
+            }
         }
         if let Some(progress) = &progress {
             progress.finish_and_clear();
