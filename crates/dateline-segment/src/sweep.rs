@@ -727,11 +727,14 @@ impl<'t, D: Decider> Sweep<'t, D> {
     /// a headline, byline or label unless it plainly continues.
     fn line_end_rules(&mut self, g: &GapView<'_>) -> Verdict {
         let l = &g.left;
-        let unfinished = matches!(
-            l.kind,
-            Kind::Comma | Kind::Colon | Kind::Semicolon | Kind::Dash
-        ) || self.k.is_continuation(l.word)
-            || self.open_brackets() > 0;
+        // A label line (`Scorers:`) or a last table cell (`.576 -`) ends;
+        // a comma, a hyphen or a word such as `of` carries on.
+        let lone_dash = l.kind == Kind::Dash && is_dash_chunk(self.k, l.word);
+        let unfinished = match l.kind {
+            Kind::Comma | Kind::Semicolon => true,
+            Kind::Dash => !lone_dash,
+            _ => self.k.is_continuation(l.word),
+        } || self.open_brackets() > 0;
         if g.right.case == Case::Lower || unfinished {
             Verdict::Keep
         } else {
