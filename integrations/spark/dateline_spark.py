@@ -69,7 +69,8 @@ def parse_args(argv):
     out.add_argument(
         "--parquet",
         metavar="DIR",
-        help="the same records as a Parquet table (entities, tokens and sentences as array columns)",
+        help="the same records as a Parquet table "
+        "(entities, tokens and sentences as array columns)",
     )
     out.add_argument("--compress", action="store_true", help="gzip the JSONL part files")
     out.add_argument("--overwrite", action="store_true", help="replace existing output directories")
@@ -209,15 +210,25 @@ class Annotate:
         )
         writer.start()
         received = 0
-        for line in iter(process.stdout.readline, b""):
-            received += 1
-            yield renumber(line.rstrip(b"\n").decode("utf-8"), partition, received)
+        read_all = False
+        try:
+            for line in iter(process.stdout.readline, b""):
+                received += 1
+                yield renumber(line.rstrip(b"\n").decode("utf-8"), partition, received)
+            read_all = True
+        finally:
+            # A task that is cancelled or fails stops reading: end dateline too.
+            if not read_all:
+                process.kill()
+                process.wait()
         process.stdout.close()
         code = process.wait()
         writer.join()
         stderr = read_tail(errors)
         if code != 0:
-            raise RuntimeError(f"dateline exited with status {code} in partition {partition}: {stderr}")
+            raise RuntimeError(
+                f"dateline exited with status {code} in partition {partition}: {stderr}"
+            )
         if state["error"] is not None:
             raise RuntimeError(f"feeding dateline in partition {partition}: {state['error']!r}")
         if received != state["sent"]:
@@ -271,6 +282,11 @@ def renumber(record, partition, n):
         return record
     value = json.loads(record)
     value["id"] = f"part-{partition:05d}:{n}"
+    return to_json(value)
+
+
+def to_json(value):
+    """One JSONL line, compact and in UTF-8 as dateline writes it."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -294,8 +310,8 @@ def txt_record(text_field):
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             error = {"kind": "invalid_utf8", "message": f"invalid UTF-8 at byte {e.start}"}
-            return (json.dumps({"id": doc_id, "error": error}, ensure_ascii=False, separators=(",", ":")),)
-        return json.dumps({"id": doc_id, text_field: text}, ensure_ascii=False, separators=(",", ":"))
+            return (to_json({"id": doc_id, "error": error}),)
+        return to_json({"id": doc_id, text_field: text})
 
     return build
 
@@ -371,6 +387,10 @@ def run(spark, sc, args):
         # The schema is inferred from the records: dateline's layers plus
         # whatever fields the input carried through.
         table = spark.read.json(annotated)
+        # Inference sorts the columns by name; put them in the records' order.
+        first = ["id", "text", "tokens", "sentences", "entities", "error"]
+        first = [c for c in first if c in table.columns]
+        table = table.select(*first, *[c for c in table.columns if c not in first])
         table.write.mode("overwrite" if args.overwrite else "errorifexists").parquet(args.parquet)
     partitions = records.getNumPartitions()
     print(

@@ -559,3 +559,97 @@ fn check_parquet(spark: &Spark, table: &Path, records: &BTreeMap<String, Value>)
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIRECT: &str = r#"{"id":"a","text":"A","tokens":[{"start":0,"end":1}]}
+{"id":"b","text":"B","tokens":[{"start":0,"end":1}],"src":1}
+{"id":"corpus.jsonl:3","error":{"kind":"invalid_json","message":"eof"}}
+"#;
+
+    fn check(spark: &[&[&str]]) -> Result<BTreeMap<String, Value>> {
+        // Tests run in parallel: each gets its own directory.
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("dateline-spark-compare-{}-{n}", std::process::id()));
+        fs::create_dir_all(&dir)?;
+        fs::write(dir.join("direct.jsonl"), DIRECT)?;
+        let parts: Vec<Part> = spark
+            .iter()
+            .enumerate()
+            .map(|(i, lines)| Part {
+                name: format!("part-{i:05}"),
+                lines: lines.iter().map(|l| (*l).to_owned()).collect(),
+            })
+            .collect();
+        let corpus = corpus::Corpus {
+            jsonl_records: 3,
+            unnamed_lines: vec![3],
+            txt_files: 0,
+        };
+        let result = compare(&dir, &parts, &corpus, 3);
+        fs::remove_dir_all(&dir)?;
+        result
+    }
+
+    const A: &str = r#"{"id":"a","text":"A","tokens":[{"start":0,"end":1}]}"#;
+    const B: &str = r#"{"id":"b","text":"B","tokens":[{"start":0,"end":1}],"src":1}"#;
+    const UNNAMED: &str =
+        r#"{"id":"part-00001:2","error":{"kind":"invalid_json","message":"eof"}}"#;
+
+    #[test]
+    fn equal_records_in_any_partition_pass() {
+        let records = check(&[&[B], &[], &[A, UNNAMED]]).unwrap();
+        assert_eq!(records.len(), 3);
+        assert!(records.contains_key("part-00001:2"));
+    }
+
+    #[test]
+    fn a_lost_record_fails() {
+        let e = check(&[&[A], &[UNNAMED]]).unwrap_err().to_string();
+        assert!(e.contains("wrote 2 records for 3"), "{e}");
+    }
+
+    #[test]
+    fn a_duplicated_record_fails() {
+        let e = check(&[&[A, B], &[A, UNNAMED]]).unwrap_err().to_string();
+        assert!(e.contains("\"a\" occurs twice"), "{e}");
+    }
+
+    #[test]
+    fn a_changed_record_fails() {
+        let changed = B.replace("\"end\":1", "\"end\":2");
+        let e = check(&[&[A, &changed, UNNAMED]]).unwrap_err().to_string();
+        assert!(e.contains("b: differs"), "{e}");
+    }
+
+    #[test]
+    fn a_changed_record_without_id_fails() {
+        let changed = UNNAMED.replace("eof", "other");
+        let e = check(&[&[A, B, &changed]]).unwrap_err().to_string();
+        assert!(e.contains("without an id differ"), "{e}");
+    }
+
+    #[test]
+    fn a_foreign_id_fails() {
+        let e = check(&[&[
+            A,
+            B,
+            r#"{"id":"stdin:3","error":{"kind":"invalid_json","message":"eof"}}"#,
+        ]])
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("stdin:3: in the Spark output only"), "{e}");
+    }
+
+    #[test]
+    fn part_ids() {
+        assert!(is_part_id("part-00003:17"));
+        for id in ["part-:1", "part-3:", "part-3", "part-x:1", "doc-1"] {
+            assert!(!is_part_id(id), "{id}");
+        }
+    }
+}
