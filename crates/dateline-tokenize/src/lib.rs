@@ -64,6 +64,7 @@
 //! | `@dateline_news`, `#BreakingNews` | one token | handles and hashtags (`#1` is `#` `1`) |
 //! | `...`, `…`, `?!`, `!!!` | one token | runs of `.` `!` `?` `…` |
 //! | `.04`, `$.5` | `.04`, `$` `.5` | a leading decimal point belongs to the number |
+//! | `+44`, `(+3.5`, `-5` | `+44`, `(` `+3.5`, `-` `5` | so does a plus sign opening a chunk or after `(`; a minus splits |
 //! | `--`, `—`, `***`, `==`, `$$$` | one token | runs of one repeated dash or symbol; brackets never merge: `((` is two |
 //! | `"`, `“`, `”`, `‘`, `«`, `''`, ` `` `, `’’` | one token each | quotes; doubled single quotes are one token |
 //! | `:)`, `:-(`, `<3` | one token | emoticons opening a chunk, `data/emoticons.txt` |

@@ -889,6 +889,14 @@ impl<'t> Scanner<'t> {
                 let run = self.digit_run(p + 1);
                 self.number(p, run)
             }
+            b'+' if self.byte(p + 1).is_ascii_digit()
+                && (self.at_chunk_start(p) || b[p - 1] == b'(') =>
+            {
+                // An explicit plus sign belongs to its number (`+44`, `+3.5`),
+                // as UD EWT writes it; a minus is a hyphen and splits.
+                let run = self.digit_run(p + 1);
+                self.number(p, run)
+            }
             b'.' if !self.at_chunk_start(p) && self.byte(p + 1).is_ascii_alphabetic() => {
                 // A file extension after a bracket: `(draft).doc`.
                 let e = self.alnum_run(p + 1);
