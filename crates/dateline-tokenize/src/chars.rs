@@ -7,11 +7,12 @@ use unicode_properties::{GeneralCategoryGroup, UnicodeEmoji, UnicodeGeneralCateg
 
 /// Characters that attach to the character before them: combining marks,
 /// joiners, variation selectors, emoji skin-tone modifiers and tag
-/// characters. A token never starts with one unless nothing precedes it.
+/// characters, and the invisible soft hyphen and word joiner, which sit
+/// inside words. A token never starts with one unless nothing precedes it.
 #[inline]
 pub(crate) fn is_extender(c: char) -> bool {
     matches!(c,
-        '\u{200C}' | '\u{200D}'
+        '\u{00AD}' | '\u{2060}' | '\u{200C}' | '\u{200D}'
         | '\u{FE00}'..='\u{FE0F}'
         | '\u{1F3FB}'..='\u{1F3FF}'
         | '\u{E0020}'..='\u{E007F}'

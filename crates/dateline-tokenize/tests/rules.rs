@@ -265,6 +265,8 @@ fn cjk_and_other_scripts() {
         "Cafe\u{301} re\u{301}sume\u{301}",
         &["Cafe\u{301}", "re\u{301}sume\u{301}"],
     );
+    // A soft hyphen stays inside its word.
+    check("co\u{ad}operation", &["co\u{ad}operation"]);
 }
 
 #[test]
