@@ -10,6 +10,7 @@ mod bench;
 mod eval;
 mod gazetteers;
 mod interop;
+mod new_stage;
 mod paths;
 mod spark;
 mod train_ner;
@@ -36,6 +37,8 @@ enum Command {
     Gazetteers(gazetteers::Args),
     /// Check each output format with its real consumer (Chromium, a CoNLL-U parser, ...)
     Interop(interop::Args),
+    /// Scaffold a stage crate, crates/dateline-NAME, registered in the driver
+    NewStage(new_stage::Args),
     /// Run the Spark job of integrations/spark on a real Spark and compare it with dateline run
     Spark(spark::Args),
 }
@@ -48,6 +51,7 @@ fn main() -> Result<()> {
         Command::TrainSegment(args) => train_segment::run(args),
         Command::Gazetteers(args) => gazetteers::run(args),
         Command::Interop(args) => interop::run(args),
+        Command::NewStage(args) => new_stage::run(args),
         Command::Spark(args) => spark::run(args),
     }
 }
