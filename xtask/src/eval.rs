@@ -5,9 +5,9 @@
 use std::fs;
 
 use anyhow::{Context, Result};
-use dateline::eval::{conlleval::EntityScores, entities, golden, ud};
-use dateline::{StageOptions, StageRegistry};
-use dateline_core::{Doc, Label, Layer, Stage};
+use dateline::eval::{golden, ud, user};
+use dateline::{Pipeline, StageOptions, StageRegistry};
+use dateline_core::{Doc, Layer};
 use dateline_render::read::ConllReader;
 use serde_json::json;
 
@@ -29,42 +29,22 @@ pub struct Args {
     json: bool,
 }
 
-/// The stages that make tokens and sentences from raw text.
-fn text_stages() -> Vec<Box<dyn Stage>> {
-    vec![
-        Box::new(dateline_tokenize::Tokenizer::default()),
-        Box::new(dateline_segment::Segmenter::default()),
-    ]
-}
-
-fn annotate(stages: &[Box<dyn Stage>], id: &str, text: &str) -> Result<Doc> {
+fn annotate(stages: &Pipeline, id: &str, text: &str) -> Result<Doc> {
     let mut doc = Doc::new(id, text)?;
-    for stage in stages {
-        stage
-            .process(&mut doc)
-            .with_context(|| format!("document {id}"))?;
-    }
+    stages
+        .process(&mut doc)
+        .with_context(|| format!("document {id}"))?;
     Ok(doc)
-}
-
-fn spans(doc: &Doc) -> ud::Prediction {
-    ud::Prediction {
-        tokens: doc
-            .tokens()
-            .iter()
-            .map(|t| (t.span.start, t.span.end))
-            .collect(),
-        sentences: doc
-            .sentences()
-            .iter()
-            .map(|s| (s.span.start, s.span.end))
-            .collect(),
-    }
 }
 
 pub fn run(args: Args) -> Result<()> {
     let data = shared_data()?;
-    let stages = text_stages();
+    // The stages that make tokens and sentences from raw text.
+    let stages = StageRegistry::builtin().build_pipeline(
+        &["tokenize", "segment"],
+        &StageOptions::default(),
+        &[],
+    )?;
     let mut report = serde_json::Map::new();
     let wants = |suite: &str| args.suites.iter().any(|s| s == suite);
 
@@ -73,20 +53,8 @@ pub fn run(args: Args) -> Result<()> {
             let path = data.join(format!("ud-english-ewt/en_ewt-ud-{split}.conllu"));
             let input =
                 fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-            let docs = ud::parse_conllu(&input).with_context(|| path.display().to_string())?;
-            let mut failure = None;
-            let scores = ud::score(&docs, |gold| {
-                match annotate(&stages, &gold.id, &gold.text) {
-                    Ok(doc) => spans(&doc),
-                    Err(e) => {
-                        failure.get_or_insert(e);
-                        ud::Prediction::default()
-                    }
-                }
-            });
-            if let Some(e) = failure {
-                return Err(e);
-            }
+            let scores =
+                user::score_conllu(&input, &stages).with_context(|| path.display().to_string())?;
             if !args.json {
                 println!(
                     "UD English EWT {split:<4} (raw text)  {}",
@@ -104,7 +72,7 @@ pub fn run(args: Args) -> Result<()> {
         let cases = golden::parse_cases(&input).with_context(|| path.display().to_string())?;
         let outcomes = golden::run(&cases, |text| {
             annotate(&stages, "golden", text)
-                .map(|doc| spans(&doc).sentences)
+                .map(|doc| user::prediction(&doc).sentences)
                 .unwrap_or_default()
         });
         let passed = outcomes.iter().filter(|o| o.passed).count();
@@ -141,27 +109,10 @@ pub fn run(args: Args) -> Result<()> {
             let path = data.join(format!("conll2003/{split}.txt"));
             let file =
                 fs::File::open(&path).with_context(|| format!("opening {}", path.display()))?;
-            let reader = ConllReader::new(std::io::BufReader::new(file), format!("{split}.txt"))
-                .gold_entities(true);
-            let mut scores = EntityScores::default();
-            for doc in reader {
-                let mut doc = doc?;
-                let gold = doc.entities.take().unwrap_or_default();
-                tagger
-                    .process(&mut doc)
-                    .with_context(|| format!("document {}", doc.id()))?;
-                // CoNLL-2003 annotates only these four types; the rule
-                // layer's DATE, MONEY, ... are outside its scheme.
-                let predicted: Vec<_> = doc
-                    .entities()
-                    .iter()
-                    .filter(|e| {
-                        matches!(e.label, Label::Per | Label::Org | Label::Loc | Label::Misc)
-                    })
-                    .cloned()
-                    .collect();
-                entities::score_doc(&mut scores, &doc, &gold, &predicted);
-            }
+            let reader = ConllReader::new(std::io::BufReader::new(file), format!("{split}.txt"));
+            // CoNLL-2003 annotates only its four types; the rule layer's
+            // DATE, MONEY, ... are outside its scheme.
+            let (scores, _) = user::score_conll(reader, &tagger, &user::CONLL_2003)?;
             if !args.json {
                 println!("CoNLL-2003 {split:<4} entities       {}", scores.overall);
                 for (label, counts) in &scores.by_label {

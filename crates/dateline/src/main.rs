@@ -12,8 +12,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use dateline::eval::user::{self, GoldFormat};
 use dateline::{InputFormat, RunConfig, Runner, StageOptions, StageRegistry};
-use dateline_core::OffsetUnit;
+use dateline_core::{Layer, OffsetUnit};
 use dateline_render::{Format, RenderOptions};
 
 #[derive(Debug, Parser)]
@@ -33,6 +34,32 @@ enum Command {
     Run(RunArgs),
     /// List the stages --stages can name, with what each needs and adds
     Stages,
+    /// Score the pipeline against a gold file: CoNLL columns, CoNLL-U or JSONL
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvalArgs {
+    /// The gold file: CoNLL columns (.conll, .txt; IOB tags last),
+    /// CoNLL-U (.conllu) or JSONL with gold tokens/sentences/entities (.jsonl)
+    #[arg(long, value_name = "FILE")]
+    gold: PathBuf,
+    /// conll | conllu | jsonl (default: by the file's extension)
+    #[arg(long, value_name = "F")]
+    gold_format: Option<GoldFormat>,
+    /// Comma-separated stage names (default: what the gold layers need;
+    /// CoNLL input keeps its tokens and sentences, so only tag runs)
+    #[arg(long, value_name = "LIST")]
+    stages: Option<String>,
+    /// Offset unit of JSONL gold spans: char | byte | utf16
+    #[arg(long, value_name = "U", default_value = "char")]
+    offsets: OffsetUnit,
+    /// Entity model file replacing the built-in one
+    #[arg(long, value_name = "FILE")]
+    model: Option<PathBuf>,
+    /// Print one JSON object instead of the table
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +119,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Stages => stages(),
+        Command::Eval(args) => eval(args),
     }
 }
 
@@ -184,6 +212,78 @@ fn stages() -> ExitCode {
             spec.description
         ));
     }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            report(format_args!("dateline: error: stdout: {e}"));
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn eval(args: EvalArgs) -> ExitCode {
+    let Some(format) = args
+        .gold_format
+        .or_else(|| GoldFormat::from_path(&args.gold))
+    else {
+        report(format_args!(
+            "dateline: error: {}: cannot tell the gold format from the extension; pass --gold-format conll, conllu or jsonl",
+            args.gold.display()
+        ));
+        return ExitCode::from(2);
+    };
+    let stages: Vec<String> = match &args.stages {
+        Some(list) => list
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        None => format
+            .default_stages()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    let mut options = StageOptions::new();
+    options.model = args.model;
+    // CoNLL gold brings its own tokens and sentences; the registry skips
+    // the stages that would make them.
+    let initial: &[Layer] = match format {
+        GoldFormat::Conll => &[Layer::Tokens, Layer::Sentences],
+        GoldFormat::Conllu | GoldFormat::Jsonl => &[],
+    };
+    let pipeline = match StageRegistry::builtin().build_pipeline(&stages, &options, initial) {
+        Ok(pipeline) => pipeline,
+        Err(e) => {
+            report(format_args!("dateline: error: {}", chain(&e)));
+            return ExitCode::from(2);
+        }
+    };
+    let scores = match user::score_file(&args.gold, format, args.offsets, &pipeline) {
+        Ok(scores) => scores,
+        Err(e) => {
+            report(format_args!("dateline: error: {}", chain(&e)));
+            return ExitCode::from(1);
+        }
+    };
+    let text = if args.json {
+        match serde_json::to_string_pretty(&scores) {
+            Ok(json) => json + "\n",
+            Err(e) => {
+                report(format_args!("dateline: error: {e}"));
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        format!(
+            "{} ({}, {} documents, stages {})\n{scores}",
+            args.gold.display(),
+            format,
+            scores.documents,
+            pipeline.names().join(",")
+        )
+    };
+    let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             report(format_args!("dateline: error: stdout: {e}"));

@@ -8,11 +8,15 @@
 //! - [`conlleval`]: entity precision / recall / F1 over IOB2 tags, scored
 //!   exactly like the CoNLL-2003 `conlleval` script; [`entities`] applies it
 //!   to annotated documents.
+//! - [`user`]: a gold file of the user's own (CoNLL, CoNLL-U or JSONL)
+//!   scored end to end, as `dateline eval` does; `cargo xtask eval` scores
+//!   its CoNLL and CoNLL-U suites through the same functions.
 
 pub mod conlleval;
 pub mod entities;
 pub mod golden;
 pub mod ud;
+pub mod user;
 
 use std::fmt;
 
