@@ -106,7 +106,8 @@ pub struct Input {
 /// Turns command-line inputs into sources, in order. No inputs means stdin.
 ///
 /// A directory expands to its files of the format's extension (`.txt` in
-/// `auto` mode), recursively, sorted by path; symbolic links are followed.
+/// `auto` mode), recursively, sorted by path; symbolic links to files are
+/// read, links to directories are not followed.
 /// A path that does not exist is an error here, before anything runs.
 pub fn resolve_inputs<P: AsRef<Path>>(
     args: &[P],
@@ -165,30 +166,38 @@ fn file_format(path: &Path, format: InputFormat) -> InputFormat {
 
 fn walk_dir(dir: &Path, format: InputFormat, inputs: &mut Vec<Input>) -> Result<(), Error> {
     let extensions = format.extensions();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name();
+    // Entry types come from the directory listing itself; only the size
+    // (for the progress total) costs a `stat` per file, and a symbolic link
+    // one more to see what it points to. Links to directories are not
+    // followed, so a link cycle cannot make the walk endless.
+    let walker = walkdir::WalkDir::new(dir).sort_by_file_name();
     for entry in walker {
         let entry = entry.map_err(|e| Error::Input {
             path: e.path().unwrap_or(dir).to_owned(),
             source: e.into(),
         })?;
         let path = entry.path();
-        let wanted = entry.file_type().is_file()
-            && path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| extensions.contains(&e));
-        if !wanted {
+        let wanted_name = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e));
+        if !wanted_name || entry.file_type().is_dir() {
             continue;
         }
-        let size = entry.metadata().ok().map(|m| m.len());
+        let meta = if entry.path_is_symlink() {
+            std::fs::metadata(path).ok()
+        } else {
+            entry.metadata().ok()
+        };
+        if meta.as_ref().is_some_and(|m| !m.is_file()) {
+            continue;
+        }
         let relative = path.strip_prefix(dir).unwrap_or(path);
         inputs.push(Input {
             path: Some(path.to_owned()),
             name: relative.to_string_lossy().into_owned(),
             format: file_format(path, format),
-            size,
+            size: meta.map(|m| m.len()),
         });
     }
     Ok(())
