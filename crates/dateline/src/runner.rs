@@ -89,6 +89,7 @@ pub struct Runner {
     text_field: String,
     progress: bool,
     limits: BatchLimits,
+    started: Instant,
 }
 
 /// What a run did, for the summary line and the exit status.
@@ -101,6 +102,7 @@ pub struct RunSummary {
     pub errors: u64,
     /// Input bytes read.
     pub bytes: u64,
+    /// From [`Runner::new`] on, start-up included.
     pub elapsed: Duration,
     /// The reader of the output went away (a closed pipe): the run stopped
     /// early, which is not an error.
@@ -140,6 +142,9 @@ impl Runner {
     /// builds the stages through `registry`, creates the output and the
     /// thread pool. Every error here is a start-up error.
     pub fn new(config: RunConfig, registry: &StageRegistry) -> Result<Runner, Error> {
+        // The clock includes start-up: listing a large directory and
+        // loading models are part of what a run costs.
+        let started = Instant::now();
         let inputs = resolve_inputs(&config.inputs, config.input_format)?;
         // Pre-tokenised input carries tokens and sentences, so the stages
         // that would compute them are skipped. Raw text in the same run
@@ -181,6 +186,7 @@ impl Runner {
             text_field: config.text_field,
             progress: config.progress,
             limits: config.limits,
+            started,
         })
     }
 
@@ -191,7 +197,6 @@ impl Runner {
     /// Runs to the end of the input (or until the output is closed). Fails
     /// only when the output cannot be written.
     pub fn run(self) -> Result<RunSummary, Error> {
-        let start = Instant::now();
         let total: Option<u64> = self.inputs.iter().map(|input| input.size).sum();
         let progress = self.progress_bar(total);
 
@@ -287,7 +292,7 @@ impl Runner {
             documents: written.docs,
             errors: written.errors,
             bytes: written.bytes,
-            elapsed: start.elapsed(),
+            elapsed: self.started.elapsed(),
             output_closed: written.closed,
             first_errors: written.first_errors,
         })
