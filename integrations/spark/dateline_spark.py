@@ -191,8 +191,8 @@ class Annotate:
 
     def __call__(self, partition, records):
         # Records are str (a JSONL line for dateline) or a (str,) tuple: a
-        # finished record that needs no dateline (a .txt file that is not
-        # UTF-8 becomes its error record on the driver's side of the pipe).
+        # finished record that needs no dateline (the error record of a .txt
+        # file that is not UTF-8, which JSON cannot carry to dateline).
         records = iter(records)
         first = next(records, None)
         if first is None:
