@@ -132,11 +132,11 @@ pub(crate) struct Lexicon {
     /// part lowest.
     word_splits: WordTable,
     /// A cheap first test for `word_splits`, consulted for every plain word:
-    /// bit `last` of entry `first` is set when some entry starts with the
-    /// letter `first` and ends with `last` (both folded to `a`..`z`).
-    word_splits_ends: [u32; 26],
-    /// Bit `n` is set when some entry is `n` bytes long.
-    word_splits_lens: u64,
+    /// entry `(first & 31) << 5 | (last & 31)` of a word's first and last
+    /// bytes has bit `n` set when some entry of `n` bytes starts and ends
+    /// with those letters. `& 31` folds case; other bytes that land on a
+    /// letter's slot only cost a lookup that fails.
+    word_splits_filter: Box<[u16; 1024]>,
 }
 
 pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -160,8 +160,7 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     }
 
     let mut splits = Vec::new();
-    let mut word_splits_ends = [0u32; 26];
-    let mut word_splits_lens = 0u64;
+    let mut word_splits_filter = Box::new([0u16; 1024]);
     for line in entries(include_str!("../data/word-splits.txt")) {
         let (word, parts) = line
             .split_once(' ')
@@ -179,10 +178,11 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
             );
             packed |= (part.len() as u32) << (4 * i);
         }
-        let (first, last) = letter_ends(word.as_bytes())
-            .unwrap_or_else(|| panic!("word-splits.txt: {word:?} must be letters"));
-        word_splits_ends[first] |= 1 << last;
-        word_splits_lens |= 1 << word.len();
+        assert!(
+            word.bytes().all(|b| b.is_ascii_lowercase()),
+            "word-splits.txt: {word:?} must be lower-case letters"
+        );
+        word_splits_filter[filter_slot(word.as_bytes())] |= 1 << word.len();
         splits.push((word, packed));
     }
     Lexicon {
@@ -203,8 +203,7 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         file_extensions: WordTable::set(include_str!("../data/file-extensions.txt"), true),
         slash_words: WordTable::set(include_str!("../data/slash-words.txt"), true),
         word_splits: WordTable::new(&splits, true),
-        word_splits_ends,
-        word_splits_lens,
+        word_splits_filter,
     }
 });
 
@@ -213,10 +212,9 @@ impl Lexicon {
     /// out nearly every word before any lookup.
     #[inline]
     pub(crate) fn may_split_word(&self, word: &[u8]) -> bool {
-        word.len() <= MAX_KEY
-            && self.word_splits_lens & (1 << word.len()) != 0
-            && matches!(letter_ends(word),
-                Some((first, last)) if self.word_splits_ends[first] & (1 << last) != 0)
+        !word.is_empty()
+            && word.len() <= MAX_KEY
+            && self.word_splits_filter[filter_slot(word)] & (1 << word.len()) != 0
     }
 
     /// The length of the longest emoticon that `text` starts with.
@@ -267,16 +265,10 @@ fn mask4(len: usize) -> u32 {
     }
 }
 
-/// The first and last letters of an ASCII word as `0..26`, case folded.
+/// The slot of a non-empty word in the word-split filter.
 #[inline]
-fn letter_ends(word: &[u8]) -> Option<(usize, usize)> {
-    // Setting bit 5 folds `A`..`Z` onto `a`..`z` and moves nothing else
-    // into that range.
-    let fold = |b: u8| {
-        let i = (b | 0x20).wrapping_sub(b'a');
-        (i < 26).then_some(usize::from(i))
-    };
-    Some((fold(*word.first()?)?, fold(*word.last()?)?))
+fn filter_slot(word: &[u8]) -> usize {
+    usize::from(word[0] & 31) << 5 | usize::from(word[word.len() - 1] & 31)
 }
 
 #[cfg(test)]

@@ -112,6 +112,40 @@ fn ascii_alnum_end(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The tight loop for running text: consumes plain words (ASCII letters and
+/// digits starting with a letter, followed by whitespace or punctuation no
+/// rule joins) and the ASCII whitespace between them, pushing a token per
+/// word, and returns where the first other thing starts. Working on locals
+/// only keeps the loop in registers.
+#[inline(always)]
+fn plain_words(b: &[u8], mut p: usize, out: &mut Vec<Token>, lex: &Lexicon) -> usize {
+    while p < b.len() {
+        let c = b[p];
+        let class = CLASS[usize::from(c)];
+        if class == SPACE {
+            p += 1;
+            continue;
+        }
+        if class != ALNUM || !c.is_ascii_alphabetic() {
+            return p;
+        }
+        let e = ascii_alnum_end(b, p + 1);
+        let follow = if e < b.len() { b[e] } else { b' ' };
+        if !ENDS_WORD[usize::from(follow)] || lex.may_split_word(&b[p..e]) {
+            return p;
+        }
+        out.push(Token::new(
+            Span {
+                start: p as u32,
+                end: e as u32,
+            },
+            TokenKind::Word,
+        ));
+        p = e;
+    }
+    p
+}
+
 /// ASCII punctuation that is always a token of its own, whatever surrounds
 /// it (brackets are not: `(:` may be an emoticon).
 static SINGLE: [bool; 256] = {
@@ -194,6 +228,10 @@ impl<'t> Scanner<'t> {
         let b = self.b;
         let mut p = 0;
         while p < b.len() {
+            p = plain_words(b, p, &mut self.out, self.lex);
+            if p >= b.len() {
+                break;
+            }
             let c = b[p];
             let next = match CLASS[usize::from(c)] {
                 SPACE => p + 1,
