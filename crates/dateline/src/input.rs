@@ -349,12 +349,18 @@ impl BatchReader {
                 if full(batch) {
                     break false;
                 }
-                let start = batch.buf.len();
+                let line_start = batch.buf.len();
                 match reader.read_until(b'\n', &mut batch.buf) {
                     Ok(0) => break true,
                     Ok(n) => {
                         *line += 1;
                         batch.bytes += n as u64;
+                        let mut start = line_start;
+                        // A byte-order mark opens some JSONL files written
+                        // on Windows; it is not part of the first object.
+                        if *line == 1 && batch.buf[start..].starts_with(b"\xEF\xBB\xBF") {
+                            start += 3;
+                        }
                         let mut end = batch.buf.len();
                         while end > start && matches!(batch.buf[end - 1], b'\n' | b'\r') {
                             end -= 1;
@@ -362,7 +368,7 @@ impl BatchReader {
                         // A blank line separates nothing and holds no
                         // document (a trailing newline, a spacer): skip it.
                         if batch.buf[start..end].iter().all(u8::is_ascii_whitespace) {
-                            batch.buf.truncate(start);
+                            batch.buf.truncate(line_start);
                             continue;
                         }
                         batch.items.push(Item::Json {
@@ -371,9 +377,8 @@ impl BatchReader {
                             range: start..end,
                         });
                     }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
-                        batch.buf.truncate(start);
+                        batch.buf.truncate(line_start);
                         batch.items.push(Item::Failed {
                             id: format!("{source}:{}", *line + 1),
                             failure: DocFailure::new(
@@ -667,7 +672,7 @@ mod tests {
         let path = dir.join("c.jsonl");
         std::fs::write(
             &path,
-            "{\"text\":\"a\"}\n\n{\"text\":\"b\"}\r\n{\"text\":\"c\"}",
+            "\u{FEFF}{\"text\":\"a\"}\n\n{\"text\":\"b\"}\r\n{\"text\":\"c\"}",
         )
         .unwrap();
         let inputs = resolve_inputs(&[&path], InputFormat::Auto).unwrap();
@@ -691,6 +696,18 @@ mod tests {
             })
             .collect();
         assert_eq!(lines, [1, 3, 4]);
+        let mut first = first;
+        let texts: Vec<String> = first
+            .items
+            .iter_mut()
+            .map(|item| {
+                build_doc(item, &first.buf, "text")
+                    .unwrap()
+                    .text()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(texts, ["a", "b"], "the byte-order mark and CR are not text");
         assert_eq!(
             first.bytes + second.bytes,
             std::fs::metadata(&path).unwrap().len()
