@@ -50,7 +50,7 @@
 //! | `1,200.50`, `3,40`, `3.2`, `09:07`, `9/11`, `192.168.0.1` | one token | digits joined by `,`, `.`, `:` or `/` |
 //! | `2025-05-14`, `713-853-3989`, `555-1234`, `77415-0027` | one token | three or more hyphenated digit groups, or a last group of four or more digits after a group that is not a year |
 //! | `3-1`, `1969-1970` | `3` `-` `1` | other hyphens between numbers split (scores, ranges) |
-//! | `$4.5`, `5%`, `€12` | `$` `4.5`, `5` `%`, `€` `12` | currency and percent signs are tokens |
+//! | `$4.5`, `5%`, `€12`, `US$5` | `$` `4.5`, `5` `%`, `€` `12`, `US$` `5` | currency and percent signs are tokens; a dollar keeps its country |
 //! | `3pm`, `35mm`, `2.5bn` | `3` `pm`, `35` `mm`, `2.5` `bn` | listed units split from numbers, `data/unit-suffixes.txt` |
 //! | `15th`, `1990s`, `3D` | one token | other letters after digits stay |
 //! | `well-known`, `search-engine` | `well` `-` `known` | hyphens split ([`TokenizerBuilder::split_hyphens`] turns this off) |

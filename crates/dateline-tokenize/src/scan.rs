@@ -454,6 +454,10 @@ impl<'t> Scanner<'t> {
                 return next;
             }
         }
+        // A dollar with its country: `US$`, `HK$`, `C$`.
+        if self.byte(run) == b'$' && run - p <= 3 && b[p..run].iter().all(u8::is_ascii_uppercase) {
+            return self.emit(p, run + 1, TokenKind::Symbol);
+        }
         let digits = b[p..run].iter().take_while(|c| c.is_ascii_digit()).count();
         if digits > 0 {
             let d = p + digits;

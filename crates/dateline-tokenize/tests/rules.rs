@@ -169,6 +169,10 @@ fn currency_and_percent() {
         &["€", "12.50", ",", "£", "3", ",", "¥", "100"],
     );
     check("all about the $$$.", &["all", "about", "the", "$$$", "."]);
+    check(
+        "US$5 and HK$1.2bn",
+        &["US$", "5", "and", "HK$", "1.2", "bn"],
+    );
 }
 
 #[test]
