@@ -590,7 +590,7 @@ impl<'t> Scanner<'t> {
         }
     }
 
-    /// Whether a single letter run `[p, q)` keeps the period at `q`.
+    /// Whether the word `[p, q)`, one run of letters, keeps the period at `q`.
     fn keeps_period(&self, p: usize, q: usize) -> bool {
         let word = &self.b[p..q];
         // `etc...` is the word and an ellipsis, but `Inc..` is `Inc.` and
