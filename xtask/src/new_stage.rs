@@ -36,8 +36,21 @@ pub struct Args {
 /// Where the scaffolder inserts the registration in the driver.
 const STAGES_MARKER: &str = "    // new stages: registered above this line\n";
 
-/// Package names the workspace uses besides the stage crates.
-const RESERVED: &[&str] = &["core", "render", "tests", "xtask"];
+/// Names taken besides the registered stages: the workspace's other
+/// packages, and the keys of the JSONL record, which the renderer keeps
+/// for its own fields and would not write a layer under.
+const RESERVED: &[&str] = &[
+    "core",
+    "render",
+    "tests",
+    "xtask",
+    "id",
+    "text",
+    "tokens",
+    "sentences",
+    "entities",
+    "error",
+];
 
 /// Names whose type would clash with what the generated code imports.
 const RESERVED_TYPES: &[&str] = &[
@@ -84,13 +97,21 @@ pub fn run(args: Args) -> Result<()> {
         );
     }
     let krate = format!("dateline-{}", args.name);
-    // rustfmt keeps the registration tidy whatever the name's length.
+    // rustfmt keeps the registration tidy whatever the name's length; only
+    // the files written here are formatted.
     let formatted = Command::new("cargo")
         .current_dir(&root)
-        .args(["fmt", "-p", &krate, "-p", "dateline"])
-        .status();
-    if !matches!(formatted, Ok(status) if status.success()) {
-        eprintln!("warning: cargo fmt did not run; format the new files before committing");
+        .args(["fmt", "-p", &krate])
+        .status()
+        .and_then(|status| {
+            Command::new("rustfmt")
+                .current_dir(&root)
+                .args(["--edition", "2021", "crates/dateline/src/stages.rs"])
+                .status()
+                .map(|more| status.success() && more.success())
+        });
+    if !matches!(formatted, Ok(true)) {
+        eprintln!("warning: rustfmt did not run; format the new files before committing");
     }
     if !args.no_test {
         println!("running cargo test -p {krate} (writes the first snapshots)");
@@ -130,7 +151,8 @@ fn plan(root: &Path, registry: &StageRegistry, name: &str, after: &str) -> Resul
     let dir = root.join("crates").join(&krate);
     ensure!(
         registry.get(name).is_none() && !RESERVED.contains(&name),
-        "{name} is already a stage or crate of the workspace; choose another name"
+        "{name} is already taken (by a registered stage, a workspace crate or a key of the JSONL \
+         record); choose another name"
     );
     ensure!(
         !dir.exists(),
@@ -421,7 +443,9 @@ mod tests {
     fn refuses_taken_names_and_unknown_after() {
         let root = workspace_root();
         let registry = StageRegistry::builtin();
-        for taken in ["tokenize", "tag", "core", "render", "tests"] {
+        for taken in [
+            "tokenize", "tag", "core", "render", "tests", "text", "entities",
+        ] {
             let error = plan(&root, &registry, taken, "segment").unwrap_err();
             assert!(error.to_string().contains("already"), "{taken}: {error}");
         }
