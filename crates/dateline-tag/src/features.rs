@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
-use crate::hash::{hash_bytes, mix};
+use crate::hash::{fmix, hash_bytes, mix};
 use crate::labels::type_of;
 use crate::model::Lexicon;
 
@@ -49,6 +49,8 @@ pub(crate) struct TokenInfo {
     /// What the document says about this word elsewhere (context
     /// aggregation): cue bits, and the lexicon lists any occurrence is in.
     agg: u32,
+    /// The lexicon value of the word alone.
+    lexv: u32,
 }
 
 impl TokenInfo {
@@ -106,9 +108,9 @@ impl TokenInfo {
         let chars = low.iter().filter(|&&b| b & 0xC0 != 0x80).count();
         for k in 1..=4 {
             if chars > k {
-                prefix[k - 1] = hash_bytes(0x10 + k as u64, &low[..prefix_end(low, k)]);
+                prefix[k - 1] = affix_key(0x10 + k as u64, &low[..prefix_end(low, k)]);
                 let from = nth_char_from_end(low, k);
-                suffix[k - 1] = hash_bytes(0x20 + k as u64, &low[from..]);
+                suffix[k - 1] = affix_key(0x20 + k as u64, &low[from..]);
             }
         }
         TokenInfo {
@@ -123,7 +125,22 @@ impl TokenInfo {
             lower_elsewhere: false,
             run: 0,
             agg: 0,
+            lexv: 0,
         }
+    }
+}
+
+/// A key for a short affix: its bytes packed under a seed byte when they
+/// fit (no hashing needed: features mix the key again), hashed otherwise.
+#[inline]
+fn affix_key(seed: u64, bytes: &[u8]) -> u64 {
+    if bytes.len() <= 7 {
+        let mut word = [0u8; 8];
+        word[..bytes.len()].copy_from_slice(bytes);
+        word[7] = seed as u8;
+        u64::from_le_bytes(word)
+    } else {
+        hash_bytes(seed, bytes)
     }
 }
 
@@ -196,8 +213,8 @@ impl DocContext {
         lower_words.sort_unstable();
         lower_words.dedup();
         for t in &mut toks {
-            let value = lexicon.get(mix(PHRASE_SEED, t.lower));
-            t.freq = (value >> 8) as u8 & 0x0f;
+            t.lexv = lexicon.get(mix(PHRASE_SEED, t.lower));
+            t.freq = (t.lexv >> 8) as u8 & 0x0f;
             if t.flags & UPPER != 0 {
                 t.lower_elsewhere = lower_words.binary_search(&t.lower).is_ok();
             }
@@ -250,52 +267,52 @@ impl DocContext {
         let caps = self.all_caps[sentence] as u64;
 
         f(tid(1));
-        f(mix(tid(2), t.word));
-        f(mix(tid(3), t.lower));
+        f(fmix(tid(2), t.word));
+        f(fmix(tid(3), t.lower));
         for k in 0..4 {
             if t.prefix[k] != 0 {
-                f(mix(tid(4 + k as u64), t.prefix[k]));
+                f(fmix(tid(4 + k as u64), t.prefix[k]));
             }
             if t.suffix[k] != 0 {
-                f(mix(tid(8 + k as u64), t.suffix[k]));
+                f(fmix(tid(8 + k as u64), t.suffix[k]));
             }
         }
-        f(mix(tid(12), t.shape));
+        f(fmix(tid(12), t.shape));
         let (p1, p2, n1, n2) = (
             lower_at(ii - 1),
             lower_at(ii - 2),
             lower_at(ii + 1),
             lower_at(ii + 2),
         );
-        f(mix(tid(13), p1));
-        f(mix(tid(14), n1));
-        f(mix(tid(15), p2));
-        f(mix(tid(16), n2));
+        f(fmix(tid(13), p1));
+        f(fmix(tid(14), n1));
+        f(fmix(tid(15), p2));
+        f(fmix(tid(16), n2));
         let (sp, sn) = (shape_at(ii - 1), shape_at(ii + 1));
-        f(mix(tid(17), mix(sp, t.shape)));
-        f(mix(tid(18), mix(t.shape, sn)));
-        f(mix(tid(19), mix(mix(sp, t.shape), sn)));
-        f(mix(tid(20), mix(p1, t.lower)));
-        f(mix(tid(21), mix(t.lower, n1)));
-        f(mix(tid(22), mix(first as u64, t.shape)));
+        f(fmix(tid(17), fmix(sp, t.shape)));
+        f(fmix(tid(18), fmix(t.shape, sn)));
+        f(fmix(tid(19), fmix(fmix(sp, t.shape), sn)));
+        f(fmix(tid(20), fmix(p1, t.lower)));
+        f(fmix(tid(21), fmix(t.lower, n1)));
+        f(fmix(tid(22), fmix(first as u64, t.shape)));
         if first {
-            f(mix(tid(23), t.lower));
+            f(fmix(tid(23), t.lower));
         }
-        f(mix(tid(24), mix(caps, t.shape)));
+        f(fmix(tid(24), fmix(caps, t.shape)));
         if caps == 1 {
-            f(mix(tid(25), t.lower));
+            f(fmix(tid(25), t.lower));
         }
         let freq = t.freq as u64;
-        f(mix(tid(26), mix(freq, mix(t.shape, first as u64))));
+        f(fmix(tid(26), fmix(freq, fmix(t.shape, first as u64))));
         let pf = at(ii - 1).map_or(15, |t| t.freq as u64);
         let nf = at(ii + 1).map_or(15, |t| t.freq as u64);
-        f(mix(
+        f(fmix(
             tid(27),
-            mix(pf, mix(freq, t.flags as u64 & CAP as u64)),
+            fmix(pf, fmix(freq, t.flags as u64 & CAP as u64)),
         ));
-        f(mix(
+        f(fmix(
             tid(28),
-            mix(nf, mix(freq, t.flags as u64 & CAP as u64)),
+            fmix(nf, fmix(freq, t.flags as u64 & CAP as u64)),
         ));
         // Gazetteer membership: position in the longest phrase per list,
         // and the lists the neighbouring tokens are in.
@@ -304,40 +321,40 @@ impl DocContext {
         while lex != 0 {
             let pos = lex & 0xf;
             if pos != 0 {
-                f(mix(tid(29), list * 8 + pos));
-                f(mix(tid(30), mix(list * 8 + pos, t.shape)));
+                f(fmix(tid(29), list * 8 + pos));
+                f(fmix(tid(30), fmix(list * 8 + pos, t.shape)));
             }
             lex >>= 4;
             list += 1;
         }
         let lp = at(ii - 1).map_or(0, |t| t.lex);
         let ln = at(ii + 1).map_or(0, |t| t.lex);
-        f(mix(tid(31), mix(lp, t.lex)));
-        f(mix(tid(32), mix(t.lex, ln)));
-        f(mix(tid(36), t.run as u64));
-        f(mix(tid(37), mix(t.run as u64, t.shape)));
-        f(mix(tid(38), at(ii - 1).map_or(BOS, |t| t.word)));
-        f(mix(tid(39), at(ii + 1).map_or(EOS, |t| t.word)));
-        f(mix(tid(40), at(ii - 1).map_or(BOS, |t| t.suffix[2])));
-        f(mix(tid(41), at(ii + 1).map_or(EOS, |t| t.suffix[2])));
+        f(fmix(tid(31), fmix(lp, t.lex)));
+        f(fmix(tid(32), fmix(t.lex, ln)));
+        f(fmix(tid(36), t.run as u64));
+        f(fmix(tid(37), fmix(t.run as u64, t.shape)));
+        f(fmix(tid(38), at(ii - 1).map_or(BOS, |t| t.word)));
+        f(fmix(tid(39), at(ii + 1).map_or(EOS, |t| t.word)));
+        f(fmix(tid(40), at(ii - 1).map_or(BOS, |t| t.suffix[2])));
+        f(fmix(tid(41), at(ii + 1).map_or(EOS, |t| t.suffix[2])));
         if t.flags & UPPER != 0 {
             let cues = (t.agg & 0x3f) as u64;
             let contexts = ((t.agg >> 6) & 0x7f) as u64;
-            f(mix(tid(42), cues));
-            f(mix(tid(43), mix(cues, t.shape)));
-            f(mix(tid(44), (t.agg >> 16) as u64));
-            f(mix(tid(45), contexts));
+            f(fmix(tid(42), cues));
+            f(fmix(tid(43), fmix(cues, t.shape)));
+            f(fmix(tid(44), (t.agg >> 16) as u64));
+            f(fmix(tid(45), contexts));
             for bit in 0..7 {
                 if contexts & (1 << bit) != 0 {
-                    f(mix(tid(46), bit));
+                    f(fmix(tid(46), bit));
                 }
             }
         }
         // Document context.
         if t.flags & UPPER != 0 {
-            f(mix(
+            f(fmix(
                 tid(33),
-                mix(t.lower_elsewhere as u64, mix(first as u64, caps)),
+                fmix(t.lower_elsewhere as u64, fmix(first as u64, caps)),
             ));
             let hist = self.history.get(&t.lower).map_or(0u64, |counts| {
                 // The most frequent type, O only when nothing else was seen.
@@ -350,8 +367,8 @@ impl DocContext {
                     1
                 }
             });
-            f(mix(tid(34), hist));
-            f(mix(tid(35), mix(hist, t.shape)));
+            f(fmix(tid(34), hist));
+            f(fmix(tid(35), fmix(hist, t.shape)));
         }
     }
 
@@ -379,8 +396,16 @@ fn mark_phrases(lexicon: &Lexicon, toks: &mut [TokenInfo], lens: &mut [[u8; Lexi
         let mut key = PHRASE_SEED;
         for end in start..toks.len().min(start + LONGEST_PHRASE) {
             key = mix(key, toks[end].lower);
-            let lists = Lexicon::lists(lexicon.get(key));
+            let value = if end == start {
+                toks[start].lexv
+            } else {
+                lexicon.get(key)
+            };
+            let lists = Lexicon::lists(value);
             if lists == 0 {
+                if value & Lexicon::PREFIX == 0 {
+                    break;
+                }
                 continue;
             }
             let len = (end - start + 1) as u8;
@@ -405,6 +430,9 @@ fn mark_phrases(lexicon: &Lexicon, toks: &mut [TokenInfo], lens: &mut [[u8; Lexi
                     let shift = 4 * list as u64;
                     toks[j].lex = (toks[j].lex & !(0xf << shift)) | (pos << shift);
                 }
+            }
+            if value & Lexicon::PREFIX == 0 {
+                break;
             }
         }
     }
@@ -597,6 +625,7 @@ mod tests {
     #[test]
     fn phrases_mark_bilou_positions() {
         let mut lex = Lexicon::with_capacity(4);
+        lex.insert(phrase_key(["New"]), Lexicon::PREFIX);
         lex.insert(phrase_key(["New", "York"]), 1);
         lex.insert(phrase_key(["York"]), 2);
         let words = ["in", "New", "York", "."];

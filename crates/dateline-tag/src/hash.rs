@@ -33,6 +33,14 @@ pub(crate) fn mix(a: u64, b: u64) -> u64 {
     finish((a.rotate_left(23) ^ b).wrapping_mul(K2).wrapping_add(K))
 }
 
+/// Combines two hashes into a feature hash: one multiply. Only the high
+/// bits are good (they pick the weight row), so lexicon keys, which use the
+/// low bits, go through [`mix`] instead.
+#[inline]
+pub(crate) fn fmix(a: u64, b: u64) -> u64 {
+    (a.rotate_left(23) ^ b ^ K).wrapping_mul(K2)
+}
+
 #[inline]
 fn finish(mut h: u64) -> u64 {
     h ^= h >> 31;

@@ -9,15 +9,15 @@
 //! | 8 | total file length, checksum included |
 //! | 4 | bits: the weight table has `2^bits` rows |
 //! | 4 × 3 | `f32` weight scale, confidence slope and intercept |
-//! | 4 × 2 | number of stored rows, number of lexicon entries |
+//! | 4 × 2 | number of stored rows, number of lexicon slots |
 //! | 4 × 17 × 18 | `f32` tag transition and start scores |
-//! | 10 × n | lexicon: `u64` keys, then `u16` values |
+//! | 8 × n | lexicon slots, as in memory (see `Lexicon`) |
 //! | 36 × n | weights: `u32` row indices, then 16 `i16` per row |
 //! | 8 | checksum of everything before it |
 //!
-//! Only non-zero rows are stored, so the file is about half the size of
-//! the table it fills; loading is a checksum pass and a scatter into a
-//! zeroed table, no hashing or map building.
+//! Only non-zero rows are stored (in row order), in the file and in
+//! memory, with a bitmap of which rows they are; loading is a checksum
+//! pass and copies, no hashing or map building.
 
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
@@ -53,14 +53,21 @@ pub struct Model {
     pub(crate) scale: f32,
     pub(crate) conf: (f32, f32),
     pub(crate) lexicon: Lexicon,
-    rows: usize,
+    /// One bit per table row, set when the row is non-zero: the bitmap
+    /// fits in cache where a full table would not, and most features of a
+    /// text (rare words, unseen pairs) hit zero rows. `weights` holds the
+    /// non-zero rows only, in row order; `rank[w]` counts the set bits
+    /// before bitmap word `w`, so a row's place is one popcount away.
+    nonzero: Vec<u64>,
+    rank: Vec<u32>,
+    bits: u32,
 }
 
 impl std::fmt::Debug for Model {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Model")
-            .field("table_rows", &self.weights.len())
-            .field("stored_rows", &self.rows)
+            .field("table_rows", &(1usize << self.bits))
+            .field("stored_rows", &self.weights.len())
             .field("lexicon_entries", &self.lexicon.len)
             .field("scale", &self.scale)
             .field("confidence", &self.conf)
@@ -131,7 +138,7 @@ impl Model {
         let scale = r.f32()?;
         let conf = (r.f32()?, r.f32()?);
         let rows = r.u32()? as usize;
-        let lex_len = r.u32()? as usize;
+        let lex_slots = r.u32()? as usize;
         let mut trans = [[0f32; N_TAGS]; N_TAGS];
         for row in &mut trans {
             for v in row.iter_mut() {
@@ -142,9 +149,7 @@ impl Model {
         for v in &mut start {
             *v = r.f32()?;
         }
-        let keys = r.take(lex_len.checked_mul(8).ok_or(TagError::Checksum)?)?;
-        let values = r.take(lex_len * 2)?;
-        let lexicon = Lexicon::from_parts(keys, values)?;
+        let lexicon = Lexicon::from_slots(r.take(lex_slots * 8)?)?;
         let indices = r.take(rows.checked_mul(4).ok_or(TagError::Checksum)?)?;
         let data = r.take(rows * ROW * 2)?;
         if r.pos != body.len() {
@@ -153,15 +158,23 @@ impl Model {
             ));
         }
         let table = 1usize << bits;
-        let mut weights = vec![[0i16; ROW]; table];
+        let mut weights = Vec::with_capacity(rows);
+        let mut nonzero = vec![0u64; table / 64];
+        let mut next = 0usize;
         for (index, row) in indices.chunks_exact(4).zip(data.chunks_exact(ROW * 2)) {
             let index = u32::from_le_bytes(index.try_into().expect("4 bytes")) as usize;
-            let slot = weights
-                .get_mut(index)
-                .ok_or_else(|| TagError::Malformed(format!("row {index} outside the table")))?;
+            if index < next || index >= table {
+                return Err(TagError::Malformed(format!(
+                    "row {index} out of order or outside the table"
+                )));
+            }
+            next = index + 1;
+            let mut slot = [0i16; ROW];
             for (w, b) in slot.iter_mut().zip(row.chunks_exact(2)) {
                 *w = i16::from_le_bytes([b[0], b[1]]);
             }
+            weights.push(slot);
+            nonzero[index / 64] |= 1 << (index % 64);
         }
         let mut model = Model {
             shift: 64 - bits,
@@ -171,7 +184,9 @@ impl Model {
             scale,
             conf,
             lexicon,
-            rows,
+            rank: ranks(&nonzero),
+            nonzero,
+            bits,
         };
         model.constrain();
         Ok(model)
@@ -194,10 +209,42 @@ impl Model {
         }
     }
 
-    /// The weight-table row of a feature hash.
+    /// The weight-table row of a feature hash, when it is not all zeros.
     #[inline]
-    pub(crate) fn row(&self, feature: u64) -> &[i16; ROW] {
-        &self.weights[(feature >> self.shift) as usize]
+    pub(crate) fn row(&self, feature: u64) -> Option<&[i16; ROW]> {
+        let i = (feature >> self.shift) as usize;
+        let word = self.nonzero[i / 64];
+        let bit = 1u64 << (i % 64);
+        if word & bit == 0 {
+            return None;
+        }
+        let at = self.rank[i / 64] as usize + (word & (bit - 1)).count_ones() as usize;
+        Some(&self.weights[at])
+    }
+
+    /// A model from a full weight table (all `2^bits` rows).
+    #[cfg(feature = "train")]
+    pub(crate) fn from_table(bits: u32, table: &[[i16; ROW]], lexicon: Lexicon) -> Model {
+        let mut nonzero = vec![0u64; table.len() / 64];
+        let mut weights = Vec::new();
+        for (i, row) in table.iter().enumerate() {
+            if row.iter().any(|&w| w != 0) {
+                nonzero[i / 64] |= 1 << (i % 64);
+                weights.push(*row);
+            }
+        }
+        Model {
+            shift: 64 - bits,
+            weights,
+            trans: [[0.0; N_TAGS]; N_TAGS],
+            start: [0.0; N_TAGS],
+            scale: 1.0,
+            conf: (1.0, 0.0),
+            lexicon,
+            rank: ranks(&nonzero),
+            nonzero,
+            bits,
+        }
     }
 
     /// Serialises a model in the current format version.
@@ -211,12 +258,11 @@ impl Model {
         out.extend_from_slice(&self.scale.to_le_bytes());
         out.extend_from_slice(&self.conf.0.to_le_bytes());
         out.extend_from_slice(&self.conf.1.to_le_bytes());
-        let nonzero: Vec<usize> = (0..self.weights.len())
-            .filter(|&i| self.weights[i].iter().any(|&w| w != 0))
+        let indices: Vec<u32> = (0..1u32 << self.bits)
+            .filter(|&i| self.nonzero[i as usize / 64] & (1 << (i % 64)) != 0)
             .collect();
-        out.extend_from_slice(&(nonzero.len() as u32).to_le_bytes());
-        let entries = self.lexicon.entries();
-        out.extend_from_slice(&(entries.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(indices.len() as u32).to_le_bytes());
+        out.extend_from_slice(&(self.lexicon.slot_count() as u32).to_le_bytes());
         for prev in 0..N_TAGS {
             for cur in 0..N_TAGS {
                 out.extend_from_slice(&self.trans[prev][cur].to_le_bytes());
@@ -225,17 +271,14 @@ impl Model {
         for s in &self.start {
             out.extend_from_slice(&s.to_le_bytes());
         }
-        for (k, _) in &entries {
-            out.extend_from_slice(&k.to_le_bytes());
+        for slot in self.lexicon.slot_bytes() {
+            out.extend_from_slice(&slot);
         }
-        for (_, v) in &entries {
-            out.extend_from_slice(&v.to_le_bytes());
+        for i in &indices {
+            out.extend_from_slice(&i.to_le_bytes());
         }
-        for &i in &nonzero {
-            out.extend_from_slice(&(i as u32).to_le_bytes());
-        }
-        for &i in &nonzero {
-            for w in &self.weights[i] {
+        for row in &self.weights {
+            for w in row {
                 out.extend_from_slice(&w.to_le_bytes());
             }
         }
@@ -245,20 +288,19 @@ impl Model {
         out.extend_from_slice(&sum.to_le_bytes());
         out
     }
+}
 
-    #[cfg(feature = "train")]
-    pub(crate) fn new_empty(bits: u32, lexicon: Lexicon) -> Model {
-        Model {
-            shift: 64 - bits,
-            weights: vec![[0i16; ROW]; 1 << bits],
-            trans: [[0.0; N_TAGS]; N_TAGS],
-            start: [0.0; N_TAGS],
-            scale: 1.0,
-            conf: (1.0, 0.0),
-            lexicon,
-            rows: 0,
-        }
-    }
+/// Set bits before each word of a bitmap.
+fn ranks(bitmap: &[u64]) -> Vec<u32> {
+    let mut total = 0u32;
+    bitmap
+        .iter()
+        .map(|w| {
+            let before = total;
+            total += w.count_ones();
+            before
+        })
+        .collect()
 }
 
 struct Reader<'a> {
@@ -305,72 +347,85 @@ impl<'a> Reader<'a> {
 }
 
 /// Gazetteer phrases and word frequencies, keyed by the hash of a phrase's
-/// lower-cased tokens: an open-addressing table read straight from the
-/// model file.
+/// lower-cased tokens: an open-addressing table (linear probing) whose
+/// slots are read straight from the model file, no rebuilding.
 ///
-/// A value's low eight bits say which gazetteer lists hold the phrase; bits
-/// 8-11 hold the word's frequency class (a Zipf value, 0 when unknown);
-/// bits 12-15 the types (`PER`, `ORG`, `LOC`, `MISC`) the phrase has as an
-/// entity in the training data.
+/// A slot packs a 32-bit fingerprint (the key's high half) over a 32-bit
+/// value; the slot index comes from the key's low bits. A value's low
+/// eight bits say which gazetteer lists hold the phrase; bits 8-11 hold the
+/// word's frequency class (a Zipf value, 0 when unknown); bits 12-15 the
+/// types (`PER`, `ORG`, `LOC`, `MISC`) the phrase has as an entity in the
+/// training data; bit 16 marks a proper prefix of a longer phrase, so
+/// phrase lookups stop as soon as no phrase can continue.
 #[derive(Clone, Default)]
 pub(crate) struct Lexicon {
-    keys: Vec<u64>,
-    values: Vec<u16>,
+    slots: Vec<u64>,
     len: usize,
 }
 
 impl Lexicon {
     /// Eight gazetteer lists, then four training-data lists (one a type).
     pub(crate) const LISTS: usize = 12;
+    pub(crate) const PREFIX: u32 = 1 << 16;
 
     /// The list bits of a value, gazetteers first.
     #[inline]
-    pub(crate) fn lists(value: u16) -> u16 {
-        (value & 0xff) | ((value >> 12) << 8)
+    pub(crate) fn lists(value: u32) -> u32 {
+        (value & 0xff) | (((value >> 12) & 0xf) << 8)
     }
 
-    fn from_parts(keys: &[u8], values: &[u8]) -> Result<Lexicon, TagError> {
-        let mut lex = Lexicon::with_capacity(keys.len() / 8);
-        for (k, v) in keys.chunks_exact(8).zip(values.chunks_exact(2)) {
-            let k = u64::from_le_bytes(k.try_into().expect("8 bytes"));
-            if k == 0 {
-                return Err(TagError::Malformed("lexicon key 0".into()));
-            }
-            lex.insert(k, u16::from_le_bytes([v[0], v[1]]));
+    fn from_slots(bytes: &[u8]) -> Result<Lexicon, TagError> {
+        let n = bytes.len() / 8;
+        if n < 16 || !n.is_power_of_two() {
+            return Err(TagError::Malformed(format!("lexicon of {n} slots")));
         }
-        Ok(lex)
+        let slots: Vec<u64> = bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+            .collect();
+        let len = slots.iter().filter(|&&s| s != 0).count();
+        if len == n {
+            return Err(TagError::Malformed("lexicon has no empty slot".into()));
+        }
+        Ok(Lexicon { slots, len })
     }
 
+    #[cfg(any(test, feature = "train"))]
     pub(crate) fn with_capacity(n: usize) -> Lexicon {
-        let slots = (n * 2).next_power_of_two().max(16);
+        let slots = (n * 4 / 3 + 1).next_power_of_two().max(16);
         Lexicon {
-            keys: vec![0; slots],
-            values: vec![0; slots],
+            slots: vec![0; slots],
             len: 0,
         }
     }
 
-    /// Ors `value` into the entry for `key` (0 is remapped: it marks empty).
-    pub(crate) fn insert(&mut self, key: u64, value: u16) {
-        if (self.len + 1) * 2 > self.keys.len() {
-            let old = std::mem::replace(self, Lexicon::with_capacity(self.keys.len()));
-            for (k, v) in old.keys.iter().zip(&old.values) {
-                if *k != 0 {
-                    self.insert(*k, *v);
-                }
-            }
-        }
-        let key = key.max(1);
-        let mask = self.keys.len() - 1;
+    #[inline]
+    fn fingerprint(key: u64) -> u64 {
+        ((key >> 32) | 1) << 32
+    }
+
+    /// Ors `value` into the entry for `key`. The table does not grow:
+    /// size it with [`with_capacity`](Lexicon::with_capacity) for all keys.
+    ///
+    /// # Panics
+    /// When the table is more than three quarters full.
+    #[cfg(any(test, feature = "train"))]
+    pub(crate) fn insert(&mut self, key: u64, value: u32) {
+        assert!(
+            (self.len + 1) * 4 <= self.slots.len() * 3,
+            "lexicon table is full"
+        );
+        let fp = Lexicon::fingerprint(key);
+        let mask = self.slots.len() - 1;
         let mut i = key as usize & mask;
         loop {
-            if self.keys[i] == key {
-                self.values[i] |= value;
+            let slot = self.slots[i];
+            if slot & !0xffff_ffff == fp {
+                self.slots[i] = slot | value as u64;
                 return;
             }
-            if self.keys[i] == 0 {
-                self.keys[i] = key;
-                self.values[i] = value;
+            if slot == 0 {
+                self.slots[i] = fp | value as u64;
                 self.len += 1;
                 return;
             }
@@ -379,30 +434,29 @@ impl Lexicon {
     }
 
     #[inline]
-    pub(crate) fn get(&self, key: u64) -> u16 {
-        let key = key.max(1);
-        let mask = self.keys.len() - 1;
+    pub(crate) fn get(&self, key: u64) -> u32 {
+        let fp = Lexicon::fingerprint(key);
+        let mask = self.slots.len() - 1;
         let mut i = key as usize & mask;
         loop {
-            let k = self.keys[i];
-            if k == key {
-                return self.values[i];
+            let slot = self.slots[i];
+            if slot & !0xffff_ffff == fp {
+                return slot as u32;
             }
-            if k == 0 {
+            if slot == 0 {
                 return 0;
             }
             i = (i + 1) & mask;
         }
     }
 
-    /// Entries in slot order: deterministic for the same inserts.
     #[cfg(feature = "train")]
-    fn entries(&self) -> Vec<(u64, u16)> {
-        self.keys
-            .iter()
-            .zip(&self.values)
-            .filter(|(k, _)| **k != 0)
-            .map(|(k, v)| (*k, *v))
-            .collect()
+    pub(crate) fn slot_count(&self) -> usize {
+        self.slots.len()
+    }
+
+    #[cfg(feature = "train")]
+    fn slot_bytes(&self) -> impl Iterator<Item = [u8; 8]> + '_ {
+        self.slots.iter().map(|s| s.to_le_bytes())
     }
 }

@@ -6,7 +6,11 @@
 //! with a few table lookups, so the layer is linear in the sentence length
 //! and allocates nothing per token.
 
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
+
+use crate::features::PassThrough;
 
 use dateline_core::Label;
 
@@ -18,7 +22,7 @@ pub(crate) struct RuleSpan {
     pub(crate) label: Label,
 }
 
-const MONTHS: &[&str] = &[
+static MONTHS: &[&str] = &[
     "january",
     "february",
     "march",
@@ -46,8 +50,8 @@ const MONTHS: &[&str] = &[
 ];
 /// Month names that are also common words: dates only next to a number or
 /// after a date preposition.
-const AMBIGUOUS_MONTHS: &[&str] = &["may", "march"];
-const WEEKDAYS: &[&str] = &[
+static AMBIGUOUS_MONTHS: &[&str] = &["may", "march"];
+static WEEKDAYS: &[&str] = &[
     "monday",
     "tuesday",
     "wednesday",
@@ -56,9 +60,9 @@ const WEEKDAYS: &[&str] = &[
     "saturday",
     "sunday",
 ];
-const RELATIVE_DAYS: &[&str] = &["yesterday", "today", "tomorrow"];
-const DEICTIC: &[&str] = &["last", "next", "this", "past", "coming", "previous", "same"];
-const PERIODS: &[&str] = &[
+static RELATIVE_DAYS: &[&str] = &["yesterday", "today", "tomorrow"];
+static DEICTIC: &[&str] = &["last", "next", "this", "past", "coming", "previous", "same"];
+static PERIODS: &[&str] = &[
     "week",
     "month",
     "year",
@@ -80,20 +84,20 @@ const PERIODS: &[&str] = &[
     "quarters",
     "centuries",
 ];
-const UNITS_AGO: &[&str] = &[
+static UNITS_AGO: &[&str] = &[
     "day", "days", "week", "weeks", "month", "months", "year", "years", "decade", "decades",
 ];
-const DAY_PARTS: &[&str] = &["morning", "afternoon", "evening", "night"];
-const DATE_PREPS: &[&str] = &[
+static DAY_PARTS: &[&str] = &["morning", "afternoon", "evening", "night"];
+static DATE_PREPS: &[&str] = &[
     "in", "since", "until", "till", "by", "from", "of", "during", "before", "after", "through",
     "to", "and", "or", "between", "early", "late", "mid", "fiscal", "end",
 ];
-const QUARTER_ORDINALS: &[&str] = &["first", "second", "third", "fourth", "final", "last"];
-const TIME_SUFFIXES: &[&str] = &["a.m.", "p.m.", "am", "pm", "a.m", "p.m", "a.m.,"];
-const TIME_ZONES: &[&str] = &[
+static QUARTER_ORDINALS: &[&str] = &["first", "second", "third", "fourth", "final", "last"];
+static TIME_SUFFIXES: &[&str] = &["a.m.", "p.m.", "am", "pm", "a.m", "p.m", "a.m.,"];
+static TIME_ZONES: &[&str] = &[
     "gmt", "utc", "est", "edt", "cst", "cdt", "pst", "pdt", "bst", "cet", "cest", "jst", "ist",
 ];
-const NUMBER_WORDS: &[&str] = &[
+static NUMBER_WORDS: &[&str] = &[
     "one",
     "two",
     "three",
@@ -131,17 +135,17 @@ const NUMBER_WORDS: &[&str] = &[
     "millions",
     "billions",
 ];
-const SCALES: &[&str] = &[
+static SCALES: &[&str] = &[
     "hundred", "thousand", "million", "billion", "trillion", "mln", "bln", "bn", "tn", "m", "k",
 ];
-const CURRENCY_SIGNS: &[&str] = &[
+static CURRENCY_SIGNS: &[&str] = &[
     "$", "€", "£", "¥", "₹", "₩", "₽", "us$", "hk$", "a$", "c$", "s$", "nz$", "r$", "nt$",
 ];
-const CURRENCY_CODES: &[&str] = &[
+static CURRENCY_CODES: &[&str] = &[
     "usd", "eur", "gbp", "jpy", "cny", "rmb", "hkd", "chf", "inr", "aud", "cad", "sgd", "krw",
     "rub", "brl", "zar", "mxn", "sek", "nok", "dkk", "nzd", "twd", "try",
 ];
-const CURRENCY_WORDS: &[&str] = &[
+static CURRENCY_WORDS: &[&str] = &[
     "dollar",
     "dollars",
     "yuan",
@@ -203,12 +207,12 @@ const CURRENCY_WORDS: &[&str] = &[
     "drachmas",
     "punts",
 ];
-const PERCENT_WORDS: &[&str] = &["percent", "pct", "pct.", "%", "per-cent"];
+static PERCENT_WORDS: &[&str] = &["percent", "pct", "pct.", "%", "per-cent"];
 
 /// Words that head an organisational unit: `Standing Committee`,
 /// `Ministry`, `Bank`. An ORG or capitalised run ending in one, followed by
 /// `of (the)` and a name, is one organisation name.
-const ORG_HEADS: &[&str] = &[
+static ORG_HEADS: &[&str] = &[
     "committee",
     "secretariat",
     "bureau",
@@ -270,7 +274,64 @@ const ORG_HEADS: &[&str] = &[
     "hospital",
 ];
 
+/// The long word tables as hash sets of their lower-cased words, keyed by
+/// the table's address: `is` on them is one hash and one probe.
+type WordSet = HashSet<u64, BuildHasherDefault<PassThrough>>;
+
+/// A long table: its address, which first bytes (lower-cased) its words
+/// have, and the hashes of its words.
+type Table = (usize, [u64; 4], WordSet);
+
+static SETS: std::sync::LazyLock<Vec<Table>> = std::sync::LazyLock::new(|| {
+    [
+        MONTHS,
+        WEEKDAYS,
+        DEICTIC,
+        PERIODS,
+        UNITS_AGO,
+        DATE_PREPS,
+        QUARTER_ORDINALS,
+        TIME_SUFFIXES,
+        TIME_ZONES,
+        NUMBER_WORDS,
+        SCALES,
+        CURRENCY_SIGNS,
+        CURRENCY_CODES,
+        CURRENCY_WORDS,
+        ORG_HEADS,
+    ]
+    .iter()
+    .map(|t| {
+        let set = t.iter().filter_map(|w| lower_hash(w)).collect();
+        let mut first = [0u64; 4];
+        for w in t.iter() {
+            let b = w.as_bytes()[0].to_ascii_lowercase();
+            first[b as usize / 64] |= 1 << (b % 64);
+        }
+        (t.as_ptr() as usize, first, set)
+    })
+    .collect()
+});
+
+/// The hash of a short word's ASCII-lower-cased bytes.
+fn lower_hash(word: &str) -> Option<u64> {
+    let mut buf = [0u8; 24];
+    let bytes = buf.get_mut(..word.len())?;
+    for (b, c) in bytes.iter_mut().zip(word.bytes()) {
+        *b = c.to_ascii_lowercase();
+    }
+    Some(crate::hash::hash_bytes(7, bytes))
+}
+
 fn is(word: &str, table: &[&str]) -> bool {
+    if table.len() > 4 {
+        if let Some((_, first, set)) = SETS.iter().find(|t| t.0 == table.as_ptr() as usize) {
+            // Most words fail on their first byte, before any hashing.
+            let b = word.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
+            return first[b as usize / 64] & (1 << (b % 64)) != 0
+                && lower_hash(word).is_some_and(|h| set.contains(&h));
+        }
+    }
     table.iter().any(|t| t.eq_ignore_ascii_case(word))
 }
 
@@ -589,6 +650,37 @@ impl Matcher<'_> {
     }
 }
 
+/// The lower-cased words that can start a rule match.
+static TRIGGERS: std::sync::LazyLock<WordSet> = std::sync::LazyLock::new(|| {
+    [
+        MONTHS,
+        WEEKDAYS,
+        RELATIVE_DAYS,
+        DEICTIC,
+        NUMBER_WORDS,
+        CURRENCY_SIGNS,
+        CURRENCY_CODES,
+        &[
+            "the", "an", "earlier", "later", "noon", "midnight", "tonight",
+        ],
+    ]
+    .iter()
+    .flat_map(|t| t.iter().filter_map(|w| lower_hash(w)))
+    .collect()
+});
+
+/// Whether a rule can start at this word: a digit or symbol first, or a
+/// listed word. Most words fail here after one or two comparisons.
+fn may_start(w: &str) -> bool {
+    let Some(c) = w.chars().next() else {
+        return false;
+    };
+    if !c.is_alphabetic() {
+        return true;
+    }
+    lower_hash(w).is_some_and(|h| TRIGGERS.contains(&h))
+}
+
 /// Appends the rule entities of one sentence (tokens `range` of `words`).
 pub(crate) fn find(words: &[&str], range: Range<usize>, out: &mut Vec<RuleSpan>) {
     let m = Matcher {
@@ -597,6 +689,10 @@ pub(crate) fn find(words: &[&str], range: Range<usize>, out: &mut Vec<RuleSpan>)
     };
     let mut i = range.start;
     while i < range.end {
+        if !may_start(words[i]) {
+            i += 1;
+            continue;
+        }
         let prev = (i > range.start).then(|| words[i - 1]);
         let found = if let Some(end) = m.money(i) {
             Some((end, Label::Money))
@@ -665,7 +761,10 @@ pub(crate) fn join_org_of(
     let mut s = 0;
     while s < segs.len() {
         let (first, b, ty) = segs[s];
-        if matches!(ty, None | Some(ORG)) && is(words[b - 1], ORG_HEADS) {
+        if matches!(ty, None | Some(ORG))
+            && is_of(words, b, range.end).is_some()
+            && is(words[b - 1], ORG_HEADS)
+        {
             let (mut end, mut t) = (b, s + 1);
             while let Some(after) = is_of(words, end, range.end) {
                 match segs.get(t) {

@@ -55,12 +55,15 @@ pub(crate) fn tag_model<'a>(
             &model.start,
             &mut scratch.tags,
         );
-        scratch.decoder.margins(
-            &scratch.emissions,
-            &model.trans,
-            &scratch.tags,
-            &mut scratch.margins,
-        );
+        // Confidence needs a backward pass; most sentences have no entity.
+        if scratch.tags.iter().any(|&t| t != 0) {
+            scratch.decoder.margins(
+                &scratch.emissions,
+                &model.trans,
+                &scratch.tags,
+                &mut scratch.margins,
+            );
+        }
         let margins = &scratch.margins;
         scratch.spans.clear();
         spans(&scratch.tags, |first, end, ty| {
@@ -96,9 +99,10 @@ fn emission(
 ) -> [f32; N_TAGS] {
     let mut acc = [0i32; ROW];
     ctx.features(s, range, i, |h| {
-        let row = model.row(h);
-        for k in 0..ROW {
-            acc[k] += row[k] as i32;
+        if let Some(row) = model.row(h) {
+            for k in 0..ROW {
+                acc[k] += row[k] as i32;
+            }
         }
     });
     let mut e = [0f32; N_TAGS];

@@ -286,16 +286,39 @@ pub fn phrase_tokens(phrase: &str) -> Vec<&str> {
     out
 }
 
-/// Builds the lexicon from a folder of gazetteer lists.
-pub(crate) fn build_lexicon(dir: &Path) -> Result<Lexicon, TagError> {
+/// Lexicon entries before they are laid out in a table: key to value,
+/// ordered so that the table comes out the same on every run.
+type Entries = std::collections::BTreeMap<u64, u32>;
+
+/// Adds a phrase with `value`, and its proper prefixes with the prefix bit.
+fn add_phrase<'a>(entries: &mut Entries, tokens: impl IntoIterator<Item = &'a str>, value: u32) {
+    let tokens: Vec<&str> = tokens.into_iter().collect();
+    for n in 1..tokens.len() {
+        *entries
+            .entry(phrase_key(tokens[..n].iter().copied()))
+            .or_default() |= Lexicon::PREFIX;
+    }
+    *entries.entry(phrase_key(tokens)).or_default() |= value;
+}
+
+fn table(entries: &Entries) -> Lexicon {
+    let mut lexicon = Lexicon::with_capacity(entries.len());
+    for (&k, &v) in entries {
+        lexicon.insert(k, v);
+    }
+    lexicon
+}
+
+/// Reads the gazetteer lists and the word frequencies of a folder.
+fn external_entries(dir: &Path) -> Result<Entries, TagError> {
     let read = |name: &str| {
         let path = dir.join(name);
         std::fs::read_to_string(&path).map_err(|source| TagError::Io { path, source })
     };
-    let mut lexicon = Lexicon::with_capacity(1 << 16);
+    let mut entries = Entries::new();
     for (list, name) in LEXICON_LISTS.iter().enumerate() {
         for phrase in read(name)?.lines().filter(|l| !l.trim().is_empty()) {
-            lexicon.insert(phrase_key(phrase_tokens(phrase)), 1 << list);
+            add_phrase(&mut entries, phrase_tokens(phrase), 1 << list);
         }
     }
     for (n, line) in read(FREQUENCY_LIST)?.lines().enumerate() {
@@ -305,25 +328,28 @@ pub(crate) fn build_lexicon(dir: &Path) -> Result<Lexicon, TagError> {
                 line: n + 1,
                 message: format!("{FREQUENCY_LIST}: expected word<TAB>class"),
             })?;
-        let class: u16 = class.trim().parse().map_err(|_| TagError::GazetteerLine {
+        let class: u32 = class.trim().parse().map_err(|_| TagError::GazetteerLine {
             line: n + 1,
             message: format!("{FREQUENCY_LIST}: bad class {class:?}"),
         })?;
-        lexicon.insert(phrase_key([word]), (class.min(15)) << 8);
+        add_phrase(&mut entries, [word], class.min(15) << 8);
     }
-    Ok(lexicon)
+    Ok(entries)
 }
 
 /// Folds for the training-data entity lists.
 const FOLDS: usize = 10;
 
 /// Adds each entity phrase of `docs` with its type's list bit (12-15).
-fn add_entity_lists<'a>(lexicon: &mut Lexicon, docs: impl Iterator<Item = &'a ConllDoc>) {
+fn add_entity_lists<'a>(entries: &mut Entries, docs: impl Iterator<Item = &'a ConllDoc>) {
     for doc in docs {
         for s in &doc.sentences {
             for (a, b, ty) in iob_spans(&s.tags) {
-                let key = phrase_key(s.words[a..b].iter().map(String::as_str));
-                lexicon.insert(key, 1 << (12 + ty));
+                add_phrase(
+                    entries,
+                    s.words[a..b].iter().map(String::as_str),
+                    1 << (12 + ty),
+                );
             }
         }
     }
@@ -368,7 +394,7 @@ impl Perceptron {
 
     /// The averaged weights, quantised into a runtime model.
     fn averaged(&self, bits: u32, lexicon: &Lexicon) -> Model {
-        let mut model = Model::new_empty(bits, lexicon.clone());
+        let mut table = vec![[0i16; ROW]; 1 << bits];
         let avg = |w: f32, u: f64| (w as f64 - u / self.c) as f32;
         let max = self
             .w
@@ -378,12 +404,13 @@ impl Perceptron {
             .fold(0f32, f32::max)
             .max(1e-6);
         let scale = 32767.0 / max;
-        for (r, row) in model.weights.iter_mut().enumerate() {
+        for (r, row) in table.iter_mut().enumerate() {
             for (k, v) in row.iter_mut().enumerate() {
                 let i = r * ROW + k;
                 *v = (avg(self.w[i], self.u[i]) * scale).round() as i16;
             }
         }
+        let mut model = Model::from_table(bits, &table, lexicon.clone());
         for p in 0..N_TAGS {
             for c in 0..N_TAGS {
                 model.trans[p][c] = avg(self.trans[p][c], self.trans_u[p][c]) * scale;
@@ -406,12 +433,13 @@ pub fn train(
     dev: &[ConllDoc],
     mut progress: impl FnMut(usize, &Scores),
 ) -> Result<Trained, TagError> {
-    let external = build_lexicon(gazetteers)?;
+    let external = external_entries(gazetteers)?;
     // Entity phrases of the training data as four more lists. Each training
     // document sees the lists of the other folds only (jackknifing), so the
     // model learns how far to trust a list entry it has not memorised.
-    let mut lexicon = external.clone();
-    add_entity_lists(&mut lexicon, train.iter());
+    let mut all = external.clone();
+    add_entity_lists(&mut all, train.iter());
+    let lexicon = table(&all);
     let folded: Vec<Lexicon> = (0..FOLDS)
         .map(|k| {
             let mut lex = external.clone();
@@ -423,7 +451,7 @@ pub fn train(
                     .filter(|(d, _)| d % FOLDS != k)
                     .map(|(_, d)| d),
             );
-            lex
+            table(&lex)
         })
         .collect();
     let rows = 1usize << config.bits;
