@@ -163,6 +163,9 @@ impl Runner {
         }
         let pipeline = registry.build_pipeline(&config.stages, &config.stage_options, initial)?;
         let renderer = Renderer::new(config.format, config.render);
+        if let Some(output) = &config.output {
+            refuse_overwriting_an_input(output, &inputs)?;
+        }
         let sink = Sink::open(
             config.output.as_deref(),
             renderer.writes_files(),
@@ -319,6 +322,27 @@ impl Runner {
         bar.enable_steady_tick(Duration::from_millis(200));
         Some(bar)
     }
+}
+
+/// Creating the output truncates it, so an output that is also an input
+/// would be read empty. Only inputs with the output's file name are
+/// resolved, so a directory of many files costs no extra system calls.
+fn refuse_overwriting_an_input(output: &Path, inputs: &[Input]) -> Result<(), Error> {
+    let Ok(output) = std::fs::canonicalize(output) else {
+        // Not there yet: nothing to overwrite.
+        return Ok(());
+    };
+    let clash = inputs
+        .iter()
+        .filter_map(|input| input.path.as_deref())
+        .any(|path| {
+            path.file_name() == output.file_name()
+                && std::fs::canonicalize(path).is_ok_and(|path| path == output)
+        });
+    if clash {
+        return Err(Error::OutputIsInput { path: output });
+    }
+    Ok(())
 }
 
 /// Where the records go.

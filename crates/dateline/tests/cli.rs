@@ -574,3 +574,20 @@ fn gazetteers_add_user_labels_and_bad_ones_stop_the_start() {
     let err = stderr(&output);
     assert!(err.contains("bad.tsv") && err.contains("line 1"), "{err}");
 }
+
+#[test]
+fn an_input_is_never_the_output() {
+    let dir = TempDir::new("dateline-cli");
+    let path = dir.write("news.jsonl", "{\"text\":\"Precious.\"}\n");
+    let output = run(&["-o", path.to_str().unwrap(), path.to_str().unwrap()], b"");
+    assert_status(&output, 2);
+    assert!(
+        stderr(&output).contains("is also an input"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "{\"text\":\"Precious.\"}\n"
+    );
+}
