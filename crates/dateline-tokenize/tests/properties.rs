@@ -62,11 +62,13 @@ const PIECES: &[&str] = &[
 ];
 
 fn check(text: &str) -> Result<(), TestCaseError> {
-    let tokenizer = Tokenizer::default();
-    let mut doc = Doc::new("prop", text).unwrap();
-    tokenizer.process(&mut doc).unwrap();
-    prop_assert!(validate(&doc).is_ok(), "{:?}: {:?}", text, validate(&doc));
-    prop_assert_eq!(doc.tokens(), &tokenizer.tokenize(text)[..]);
+    let joined = Tokenizer::builder().split_hyphens(false).build();
+    for tokenizer in [Tokenizer::default(), joined] {
+        let mut doc = Doc::new("prop", text).unwrap();
+        tokenizer.process(&mut doc).unwrap();
+        prop_assert!(validate(&doc).is_ok(), "{:?}: {:?}", text, validate(&doc));
+        prop_assert_eq!(doc.tokens(), &tokenizer.tokenize(text)[..]);
+    }
     Ok(())
 }
 
