@@ -57,6 +57,9 @@ struct EvalArgs {
     /// Entity model file replacing the built-in one
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
+    /// Extra phrase list for the tagger, lines of phrase<TAB>LABEL (repeatable)
+    #[arg(long, value_name = "FILE")]
+    gazetteer: Vec<PathBuf>,
     /// Print one JSON object instead of the table
     #[arg(long)]
     json: bool,
@@ -246,6 +249,7 @@ fn eval(args: EvalArgs) -> ExitCode {
     };
     let mut options = StageOptions::new();
     options.model = args.model;
+    options.gazetteers = args.gazetteer;
     // CoNLL gold brings its own tokens and sentences; the registry skips
     // the stages that would make them.
     let initial: &[Layer] = match format {
