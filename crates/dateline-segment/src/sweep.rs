@@ -1,8 +1,8 @@
 //! One left-to-right pass over the gaps between tokens, deciding at each
 //! whether a sentence ends there.
 //!
-//! Most gaps are settled by a fast test (a word, one space, a lower-case
-//! word: never a boundary) that reads three bytes. The rest go through the
+//! Most gaps are settled by a fast test that reads a few bytes (a word,
+//! one space, a lower-case word: never a boundary). The rest go through the
 //! rules in the order the crate docs give; the gaps the rules leave open
 //! go to a [`Decider`] (the learned model at run time, the gold answer
 //! while training). Every lookahead is bounded, so the pass is linear.
@@ -85,6 +85,12 @@ fn is_lone_dot(k: &Knowledge, chunk: &str) -> bool {
     chunk.trim_end_matches(|c| k.has_role(c, role::CLOSER)) == "."
 }
 
+/// A run of one symbol used as a rule: `***`, `=====`, `_____`.
+fn is_separator(chunk: &str) -> bool {
+    let b = chunk.as_bytes();
+    b.len() >= 3 && matches!(b[0], b'*' | b'=' | b'_' | b'~' | b'#') && b.iter().all(|&c| c == b[0])
+}
+
 /// `:)`, `:-(`, `;P`, `:D` and the like.
 fn is_emoticon(chunk: &str) -> bool {
     let [b':' | b';' | b'=', rest @ ..] = chunk.as_bytes() else {
@@ -113,7 +119,10 @@ impl<'t> Iterator for LineChunks<'t> {
 
     fn next(&mut self) -> Option<(usize, &'t str)> {
         let rest = &self.text[self.pos..];
-        let skipped = rest.len() - rest.trim_start_matches([' ', '\t', '\u{a0}']).len();
+        let skipped = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_whitespace() && c != '\n' && c != '\r')
+                .len();
         let start = self.pos + skipped;
         let rest = &self.text[start..];
         if rest.is_empty() || rest.starts_with(['\n', '\r']) {
@@ -467,10 +476,18 @@ impl<'t, D: Decider> Sweep<'t, D> {
         if self.only_markers {
             return Verdict::Keep;
         }
-        // A bracket closed on the far side of a space, or an emoticon, ends
-        // the sentence it follows: `next day. )`, `great! :P`.
-        if g.newlines == 0 && (self.closes(right_chunk) || is_emoticon(right_chunk)) {
+        // A bracket closed on the far side of a space, an emoticon or a
+        // rule of symbols ends the sentence it follows: `next day. )`,
+        // `great! :P`, `Graae. ***`.
+        if g.newlines == 0
+            && (self.closes(right_chunk) || is_emoticon(right_chunk) || is_separator(right_chunk))
+        {
             return Verdict::Keep;
+        }
+        // A rule of symbols (`*****`, `=====`) ends what comes before it
+        // and what it closes.
+        if g.right.case != Case::Lower && is_separator(left_chunk) {
+            return Verdict::Break;
         }
         // An emoticon ends a sentence as a full stop does, and so does a
         // bracket closed after one (`next day. ) Hop on`).
@@ -520,7 +537,12 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 if let Some(v) = self.spaced_ellipsis(g, right_chunk, i) {
                     return v;
                 }
-                let class = classify(k, l.word);
+                // `L.P..`: an abbreviation and then the full stop.
+                let class = if l.terminal == ".." {
+                    None
+                } else {
+                    classify(k, l.word)
+                };
                 match r.case {
                     Case::Lower if class.is_some() || !l.closers.is_empty() => Verdict::Keep,
                     Case::Digit | Case::Other if class.is_some() => {
@@ -619,7 +641,12 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 return Some(Verdict::Keep);
             }
             if self.dot_run >= 3 {
-                let ends = g.newlines > 0 || (self.dot_run >= 4 && g.right.case == Case::Upper);
+                // `. . . .` ends a sentence; so does `. . .` before a capital
+                // (but `I`), unless it opened the sentence itself.
+                let upper = g.right.case == Case::Upper;
+                let ends = g.newlines > 0
+                    || (self.dot_run >= 4 && upper)
+                    || (upper && g.right.word != "I" && g.chunks > self.dot_run);
                 return Some(if ends { Verdict::Break } else { Verdict::Keep });
             }
             return None;
@@ -674,11 +701,11 @@ impl<'t, D: Decider> Sweep<'t, D> {
                     .split(|c: char| !c.is_alphabetic())
                     .next()
                     .unwrap_or("");
-                if g.chunks <= 3
-                    && ls.is_alpha()
+                if ls.is_alpha()
                     && rs.is_alpha()
                     && r.case == Case::Upper
-                    && self.k.is_salutation(first_word)
+                    && ((g.chunks <= 3 && self.k.is_salutation(first_word))
+                        || self.k.is_salutation(l.word))
                 {
                     Verdict::Ask
                 } else {

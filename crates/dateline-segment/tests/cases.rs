@@ -350,3 +350,67 @@ fn web_text_endings() {
         ],
     );
 }
+
+#[test]
+fn web_text_rules() {
+    check(
+        "the peace endeavors in the region . . . This operation would help.",
+        &[
+            "the peace endeavors in the region . . .",
+            "This operation would help.",
+        ],
+    );
+    check(
+        "the counterparty should be CCGM, L.P.. Further, she said no.",
+        &[
+            "the counterparty should be CCGM, L.P..",
+            "Further, she said no.",
+        ],
+    );
+    check(
+        "See the attached file. Kindest regards, Debra Perlingiere",
+        &[
+            "See the attached file.",
+            "Kindest regards,",
+            "Debra Perlingiere",
+        ],
+    );
+    check(
+        "replacing Steffen W. Graae. *** Bush also nominated A. Noel Anketell.",
+        &[
+            "replacing Steffen W. Graae. ***",
+            "Bush also nominated A. Noel Anketell.",
+        ],
+    );
+}
+
+#[test]
+fn lines_of_tables_and_labels() {
+    check(
+        "Scorers:\nGloria Bistrita - Ilie Lazar (32nd), Eugen Voica (84th)",
+        &[
+            "Scorers:",
+            "Gloria Bistrita - Ilie Lazar (32nd), Eugen Voica (84th)",
+        ],
+    );
+    check(
+        "NEW YORK 72 53 .576 -\nBALTIMORE 67 58 .536 5",
+        &["NEW YORK 72 53 .576 -", "BALTIMORE 67 58 .536 5"],
+    );
+    // Wrapped lines carry on after a comma or before a lower-case word.
+    check(
+        "Wasim Akram 25-8-61-1, Waqar Younis 20-6-70-2,\nAamir Sohail 6-1-17-0",
+        &["Wasim Akram 25-8-61-1, Waqar Younis 20-6-70-2,\nAamir Sohail 6-1-17-0"],
+    );
+    check(
+        "Results from the Canadian Open\ntennis tournament on Wednesday.",
+        &["Results from the Canadian Open\ntennis tournament on Wednesday."],
+    );
+    check(
+        "BRUSSELS 1996-08-22\n\nThe European Commission said on Thursday it disagreed.",
+        &[
+            "BRUSSELS 1996-08-22",
+            "The European Commission said on Thursday it disagreed.",
+        ],
+    );
+}
