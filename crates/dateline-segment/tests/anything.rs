@@ -28,3 +28,24 @@ proptest! {
         segment_and_validate(&text, Config::default())?;
     }
 }
+
+/// Inputs built to defeat bounded lookahead: long runs without spaces,
+/// endless spaced ellipses, a line of capitals, one huge chunk, many
+/// lines that start like datelines. Each must segment, validly, in one
+/// pass (a quadratic pass would not finish in test time at this size).
+#[test]
+fn pathological_inputs() {
+    let cases = [
+        "a.".repeat(50_000),
+        ". ".repeat(50_000),
+        "A ".repeat(50_000),
+        "BEIJING, May 14 (Xinhua) -\n".repeat(5_000),
+        "x".repeat(100_000) + ". " + &"Y".repeat(100_000),
+        "(".repeat(50_000) + &")".repeat(50_000),
+        "1. a. 2. b. ".repeat(10_000),
+        "http://x.org/a ".repeat(10_000),
+    ];
+    for text in &cases {
+        segment_and_validate(text, Config::default()).expect("valid");
+    }
+}
