@@ -15,7 +15,7 @@ use crate::paths::{shared_data, workspace_root};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Passes over the training data; the best epoch on dev is kept
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = 20)]
     epochs: usize,
     /// The weight table has 2^bits rows
     #[arg(long, default_value_t = 20)]

@@ -4,6 +4,17 @@ use crate::labels::{allowed_end, N_TAGS};
 
 const NEG: f32 = -1.0e30;
 
+/// The larger of two scores. Unlike `f32::max` it ignores NaN handling
+/// (scores are never NaN), so loops over it compile to vector max.
+#[inline(always)]
+fn max(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
 /// Tags padded to a multiple of eight lanes, so that the inner loops
 /// over tags compile to a few vector instructions.
 const LANES: usize = 24;
@@ -27,7 +38,6 @@ pub(crate) fn padded(
 #[derive(Debug, Default)]
 pub(crate) struct Decoder {
     delta: Vec<[f32; N_TAGS]>,
-    back: Vec<[u8; N_TAGS]>,
     beta: Vec<[f32; N_TAGS]>,
 }
 
@@ -46,37 +56,30 @@ impl Decoder {
             return;
         }
         self.delta.clear();
-        self.back.clear();
         let mut first = [0f32; N_TAGS];
         for t in 0..N_TAGS {
             first[t] = start[t] + emissions[0][t];
         }
         self.delta.push(first);
-        self.back.push([0; N_TAGS]);
         let (rows, _) = padded(trans);
         for e in &emissions[1..] {
             let prev = *self.delta.last().expect("non-empty");
-            // Previous-tag-major, so the loop over current tags vectorises.
+            // Previous-tag-major with a plain max, so the loop over current
+            // tags vectorises; backpointers are recovered for the one best
+            // path only, while backtracking.
             let mut best = [NEG; LANES];
-            let mut arg = [0i32; LANES];
             for p in 0..N_TAGS {
                 let d = prev[p];
                 let row = &rows[p];
                 for t in 0..LANES {
-                    let s = d + row[t];
-                    let better = s > best[t];
-                    best[t] = if better { s } else { best[t] };
-                    arg[t] = if better { p as i32 } else { arg[t] };
+                    best[t] = max(best[t], d + row[t]);
                 }
             }
             let mut cur = [NEG; N_TAGS];
-            let mut bp = [0u8; N_TAGS];
             for t in 0..N_TAGS {
                 cur[t] = best[t] + e[t];
-                bp[t] = arg[t] as u8;
             }
             self.delta.push(cur);
-            self.back.push(bp);
         }
         let last = self.delta[n - 1];
         let mut best = 0usize;
@@ -90,7 +93,18 @@ impl Decoder {
         tags.resize(n, 0);
         tags[n - 1] = best as u8;
         for i in (1..n).rev() {
-            tags[i - 1] = self.back[i][tags[i] as usize];
+            let t = tags[i] as usize;
+            let prev = &self.delta[i - 1];
+            let mut arg = 0usize;
+            let mut top = f32::NEG_INFINITY;
+            for p in 0..N_TAGS {
+                let s = prev[p] + trans[p][t];
+                if s > top {
+                    top = s;
+                    arg = p;
+                }
+            }
+            tags[i - 1] = arg as u8;
         }
     }
 
@@ -124,7 +138,7 @@ impl Decoder {
                 let v = e[nt] + next[nt];
                 let col = &cols[nt];
                 for t in 0..LANES {
-                    best[t] = best[t].max(col[t] + v);
+                    best[t] = max(best[t], col[t] + v);
                 }
             }
             let mut cur = [NEG; N_TAGS];

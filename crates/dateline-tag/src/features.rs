@@ -61,7 +61,40 @@ impl TokenInfo {
         let mut flags = 0u8;
         let mut shape = [0u8; 12];
         let mut shape_len = 0;
-        for (i, ch) in text.chars().enumerate() {
+        let ascii = text.is_ascii();
+        if ascii {
+            // The same classes as the general loop below, a byte at a time.
+            for (i, &b) in bytes.iter().enumerate() {
+                let class = match b {
+                    b'A'..=b'Z' => {
+                        flags |= UPPER | ALPHA | if i == 0 { CAP } else { 0 };
+                        b'X'
+                    }
+                    b'a'..=b'z' => {
+                        flags |= LOWER | ALPHA;
+                        b'x'
+                    }
+                    b'0'..=b'9' => {
+                        flags |= DIGIT;
+                        b'd'
+                    }
+                    _ => b,
+                };
+                if shape_len < shape.len() && (shape_len == 0 || shape[shape_len - 1] != class) {
+                    shape[shape_len] = class;
+                    shape_len += 1;
+                }
+                if n < lower.len() {
+                    lower[n] = b.to_ascii_lowercase();
+                    n += 1;
+                }
+            }
+        }
+        for (i, ch) in text
+            .chars()
+            .enumerate()
+            .take(if ascii { 0 } else { usize::MAX })
+        {
             let class = if ch.is_uppercase() {
                 flags |= UPPER | ALPHA;
                 if i == 0 {
@@ -105,13 +138,20 @@ impl TokenInfo {
         let low = &lower[..n];
         let mut prefix = [0u64; 4];
         let mut suffix = [0u64; 4];
-        let chars = low.iter().filter(|&&b| b & 0xC0 != 0x80).count();
-        for k in 1..=4 {
-            if chars > k {
-                prefix[k - 1] = affix_key(0x10 + k as u64, &low[..prefix_end(low, k)]);
-                let from = nth_char_from_end(low, k);
-                suffix[k - 1] = affix_key(0x20 + k as u64, &low[from..]);
-            }
+        // Lower-cased ASCII has one byte per character: no scanning.
+        let chars = if ascii {
+            n
+        } else {
+            low.iter().filter(|&&b| b & 0xC0 != 0x80).count()
+        };
+        for k in 1..=4.min(chars.saturating_sub(1)) {
+            let (end, from) = if ascii {
+                (k, n - k)
+            } else {
+                (prefix_end(low, k), nth_char_from_end(low, k))
+            };
+            prefix[k - 1] = affix_key(0x10 + k as u64, &low[..end]);
+            suffix[k - 1] = affix_key(0x20 + k as u64, &low[from..]);
         }
         TokenInfo {
             word: hash_bytes(1, bytes),

@@ -218,7 +218,7 @@ impl Default for TrainConfig {
     fn default() -> TrainConfig {
         TrainConfig {
             bits: 20,
-            epochs: 12,
+            epochs: 20,
             seed: 2003,
         }
     }
