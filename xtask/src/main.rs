@@ -8,8 +8,10 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod eval;
+mod fuzz;
 mod gazetteers;
 mod interop;
+mod linear;
 mod new_stage;
 mod paths;
 mod spark;
@@ -41,6 +43,10 @@ enum Command {
     NewStage(new_stage::Args),
     /// Run the Spark job of integrations/spark on a real Spark and compare it with dateline run
     Spark(spark::Args),
+    /// Run every cargo-fuzz target in fuzz/ for a while and report executions and coverage
+    Fuzz(fuzz::Args),
+    /// Time each stage on adversarial inputs of size n and 2n and fail on a ratio over 2.3
+    Linear(linear::Args),
 }
 
 fn main() -> Result<()> {
@@ -53,5 +59,7 @@ fn main() -> Result<()> {
         Command::Interop(args) => interop::run(args),
         Command::NewStage(args) => new_stage::run(args),
         Command::Spark(args) => spark::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
+        Command::Linear(args) => linear::run(args),
     }
 }
