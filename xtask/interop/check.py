@@ -271,7 +271,12 @@ def conlleval(args):
                 continue
             check(len(cols) >= 3, f"line {line!r}: expected token, gold and predicted columns")
             gold_tags.append(cols[-2])
-            pred_tags.append(cols[-1])
+            predicted = cols[-1]
+            # Scored in the gold file's label scheme (as `dateline eval`
+            # does): a label the gold never uses is outside the question.
+            if args.scheme and predicted != "O" and predicted.split("-", 1)[1] not in args.scheme.split(","):
+                predicted = "O"
+            pred_tags.append(predicted)
     if gold_tags:
         sequences.append((gold_tags, pred_tags))
     correct = guessed = gold = tokens = token_correct = 0
@@ -344,6 +349,7 @@ def main():
     p.set_defaults(run=dom)
     p = sub.add_parser("conlleval")
     p.add_argument("file")
+    p.add_argument("--scheme", help="comma-separated labels; predicted chunks of other labels count as O")
     p.set_defaults(run=conlleval)
     p = sub.add_parser("text")
     p.add_argument("file")

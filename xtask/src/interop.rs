@@ -20,7 +20,8 @@
 //! - conll: CoNLL-2003 through `--input-format conll --format conll`; the
 //!   input columns come back unchanged with the prediction appended, and a
 //!   conlleval re-implementation in Python scores it with the same numbers
-//!   as `dateline::eval::conlleval` (the scorer of `cargo xtask eval`).
+//!   as `dateline::eval::conlleval` (the scorer of `cargo xtask eval`), on
+//!   all labels and in the gold file's label scheme (xtask eval's figures).
 //!
 //! It installs what is missing: the `conllu` package with pip, and Debian's
 //! `chromium` with apt-get.
@@ -32,6 +33,7 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, ensure, Context, Result};
 use dateline::eval::conlleval::EntityScores;
+use dateline::eval::user::conll_scheme;
 use serde_json::Value;
 
 use crate::paths::{shared_data, workspace_root};
@@ -463,6 +465,41 @@ fn check_html(ctx: &Ctx, jsonl: &Value, update_docs: bool) -> Result<()> {
     Ok(())
 }
 
+/// Entity scores of a CoNLL file with gold and predicted tags as its last
+/// two columns, by `dateline::eval::conlleval`; predicted labels outside
+/// `scheme` (when given) count as `O`.
+fn rust_conlleval(file: &Path, scheme: Option<&[String]>) -> Result<EntityScores> {
+    let mut scores = EntityScores::default();
+    let (mut gold, mut predicted) = (Vec::new(), Vec::new());
+    for line in BufReader::new(fs::File::open(file)?).lines() {
+        let line = line?;
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        if columns.is_empty() || columns[0] == "-DOCSTART-" {
+            if !gold.is_empty() {
+                scores.add_sequence(&gold, &predicted);
+                gold.clear();
+                predicted.clear();
+            }
+            continue;
+        }
+        gold.push(columns[columns.len() - 2].to_owned());
+        let tag = columns[columns.len() - 1];
+        let outside = match (scheme, tag.split_once('-')) {
+            (Some(scheme), Some((_, label))) => !scheme.iter().any(|l| l == label),
+            _ => false,
+        };
+        predicted.push(if outside {
+            "O".to_owned()
+        } else {
+            tag.to_owned()
+        });
+    }
+    if !gold.is_empty() {
+        scores.add_sequence(&gold, &predicted);
+    }
+    Ok(scores)
+}
+
 /// The one file in `dir` whose name ends with `suffix`.
 fn find(dir: &Path, suffix: &str) -> Result<PathBuf> {
     for entry in fs::read_dir(dir)? {
@@ -532,41 +569,47 @@ fn check_conll(ctx: &Ctx, split: &str) -> Result<()> {
         compared += 1;
     }
 
-    // Scored by Python's conlleval re-implementation and by dateline's.
-    let python = ctx.python(&["conlleval", s(&file)])?;
-    let mut scores = EntityScores::default();
-    let (mut gold, mut predicted) = (Vec::new(), Vec::new());
-    for line in BufReader::new(fs::File::open(&file)?).lines() {
-        let line = line?;
-        let columns: Vec<&str> = line.split_whitespace().collect();
-        if columns.is_empty() || columns[0] == "-DOCSTART-" {
-            if !gold.is_empty() {
-                scores.add_sequence(&gold, &predicted);
-                gold.clear();
-                predicted.clear();
-            }
-            continue;
+    // Scored by Python's conlleval re-implementation and by dateline's,
+    // on all predicted labels (what conlleval.pl reports on this file) and
+    // in the gold file's label scheme (what `cargo xtask eval` reports).
+    let scheme = conll_scheme(BufReader::new(fs::File::open(&input)?), s(&input))?;
+    let mut report = String::new();
+    for restrict in [false, true] {
+        let mut args = vec!["conlleval", s(&file)];
+        let joined = scheme.join(",");
+        if restrict {
+            args.extend(["--scheme", &joined]);
         }
-        gold.push(columns[columns.len() - 2].to_owned());
-        predicted.push(columns[columns.len() - 1].to_owned());
-    }
-    if !gold.is_empty() {
-        scores.add_sequence(&gold, &predicted);
-    }
-    let overall = &python["overall"];
-    let ours = serde_json::to_value(scores.overall)?;
-    for key in ["gold", "predicted", "correct"] {
-        ensure!(
-            overall[key] == ours[key],
-            "conlleval ({}) and dateline::eval ({}) disagree on {key}",
-            overall[key],
-            ours[key]
-        );
+        let python = ctx.python(&args)?;
+        let ours =
+            serde_json::to_value(rust_conlleval(&file, restrict.then_some(&scheme[..]))?.overall)?;
+        let overall = &python["overall"];
+        for key in ["gold", "predicted", "correct"] {
+            ensure!(
+                overall[key] == ours[key],
+                "conlleval.py ({}) and dateline::eval ({}) disagree on {key}",
+                overall[key],
+                ours[key]
+            );
+        }
+        report.push_str(&format!(
+            "\n    {:<28} P {} R {} F1 {} ({} gold, {} predicted, {} correct)",
+            if restrict {
+                format!("labels {joined}:")
+            } else {
+                "all labels:".to_owned()
+            },
+            overall["precision"],
+            overall["recall"],
+            overall["f1"],
+            overall["gold"],
+            overall["predicted"],
+            overall["correct"]
+        ));
     }
     println!(
-        "ok  conll               {compared} CoNLL-2003 {split} lines kept with a tag appended; conlleval.py and dateline::eval agree: \
-         P {} R {} F1 {} ({} gold, {} predicted, {} correct)",
-        overall["precision"], overall["recall"], overall["f1"], overall["gold"], overall["predicted"], overall["correct"]
+        "ok  conll               {compared} CoNLL-2003 {split} lines kept with a tag appended; \
+         conlleval.py and dateline::eval agree:{report}"
     );
     Ok(())
 }
