@@ -126,6 +126,25 @@ fn plain_words(b: &[u8], mut p: usize, out: &mut Vec<Token>, lex: &Lexicon) -> u
             p += 1;
             continue;
         }
+        if class == OTHER {
+            // A comma, semicolon, quote or sentence period before ASCII is a
+            // token of its own; anything else goes back to the full rules.
+            let after = if p + 1 < b.len() { b[p + 1] } else { b' ' };
+            if after < 0x80
+                && (SINGLE[usize::from(c)] || (c == b'.' && CLASS[usize::from(after)] == SPACE))
+            {
+                out.push(Token::new(
+                    Span {
+                        start: p as u32,
+                        end: p as u32 + 1,
+                    },
+                    ascii_kind(c),
+                ));
+                p += 1;
+                continue;
+            }
+            return p;
+        }
         if class != ALNUM || !c.is_ascii_alphabetic() {
             return p;
         }
@@ -144,6 +163,28 @@ fn plain_words(b: &[u8], mut p: usize, out: &mut Vec<Token>, lex: &Lexicon) -> u
         p = e;
     }
     p
+}
+
+/// If the alphanumeric run `[p, e)` is digits, with any `.`, `,` or `:`
+/// groups of digits after it (`1,200.50`, `09:07`), and what follows is
+/// whitespace or punctuation no number rule looks at, the number's end.
+#[inline(always)]
+fn plain_number_end(b: &[u8], p: usize, e: usize) -> Option<usize> {
+    if !b[p..e].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let digit_at = |i: usize| i < b.len() && b[i].is_ascii_digit();
+    let mut q = e;
+    while q < b.len() && matches!(b[q], b'.' | b',' | b':') && digit_at(q + 1) {
+        q += 1;
+        while digit_at(q) {
+            q += 1;
+        }
+    }
+    let ends = q == b.len()
+        || ENDS_WORD[usize::from(b[q])]
+        || (b[q] == b'.' && (q + 1 == b.len() || CLASS[usize::from(b[q + 1])] == SPACE));
+    ends.then_some(q)
 }
 
 /// ASCII punctuation that is always a token of its own, whatever surrounds
@@ -309,21 +350,7 @@ impl<'t> Scanner<'t> {
     /// what follows is whitespace or punctuation no number rule looks at.
     #[inline]
     fn fast_number(&mut self, p: usize, e: usize) -> Option<usize> {
-        let b = self.b;
-        if !b[p..e].iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        let mut q = e;
-        while matches!(self.byte(q), b'.' | b',' | b':') && self.byte(q + 1).is_ascii_digit() {
-            q = self.digit_run(q + 1);
-        }
-        let follow = self.byte(q);
-        let ends = q == b.len()
-            || ENDS_WORD[usize::from(follow)]
-            || (follow == b'.' && (q + 1 == b.len() || CLASS[usize::from(b[q + 1])] == SPACE));
-        if !ends {
-            return None;
-        }
+        let q = plain_number_end(self.b, p, e)?;
         self.push(p, q, TokenKind::Number);
         Some(q)
     }
