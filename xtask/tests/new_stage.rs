@@ -7,9 +7,11 @@
 //! `cargo test -p xtask --test new_stage -- --ignored`.
 //!
 //! The copy holds the files git knows of (tracked and untracked but not
-//! ignored), so `target/` stays out. It builds into the workspace's own
-//! target directory (or `$CARGO_TARGET_DIR`): third-party crates are
-//! reused, and the copy's path is fixed, so a second run is incremental.
+//! ignored), so `target/` stays out. It builds into a target directory of
+//! its own beside the copy: the copy's crates have the same names and
+//! versions as the workspace's, and cargo, given one target directory for
+//! both, can mistake one's artifacts for the other's. The copy's path is
+//! fixed, so a second run is incremental.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -29,6 +31,11 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// Where the copy builds: never the workspace's own target directory.
+fn copy_target_dir() -> PathBuf {
+    target_dir().join("new-stage-test/target")
 }
 
 /// Copies the workspace's files (as git lists them) to `to`, replacing it.
@@ -68,7 +75,7 @@ fn cargo(dir: &Path, args: &[&str]) -> Result<Output> {
     let output = Command::new(env!("CARGO"))
         .current_dir(dir)
         .args(args)
-        .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_TARGET_DIR", copy_target_dir())
         .env("INSTA_UPDATE", "no")
         .output()
         .with_context(|| format!("running cargo {}", args.join(" ")))?;
@@ -112,7 +119,7 @@ fn new_stage_builds_tests_and_runs_in_a_copy_of_the_workspace() -> Result<()> {
         let output = Command::new(env!("CARGO"))
             .current_dir(&ws)
             .args(["xtask", "new-stage", name, "--no-test"])
-            .env("CARGO_TARGET_DIR", target_dir())
+            .env("CARGO_TARGET_DIR", copy_target_dir())
             .output()?;
         assert!(!output.status.success(), "{name} accepted");
         let stderr = String::from_utf8_lossy(&output.stderr);
