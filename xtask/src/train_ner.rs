@@ -20,6 +20,9 @@ pub struct Args {
     /// The weight table has 2^bits rows
     #[arg(long, default_value_t = 20)]
     bits: u32,
+    /// Training runs (different document orders) averaged into one model
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
     /// Where to write the model (default: the embedded model's file)
     #[arg(long)]
     out: Option<std::path::PathBuf>,
@@ -50,6 +53,7 @@ pub fn run(args: Args) -> Result<()> {
         .arg(&out)
         .arg(args.epochs.to_string())
         .arg(args.bits.to_string())
+        .arg(args.runs.to_string())
         .status()
         .context("cannot run cargo")?;
     ensure!(status.success(), "training failed ({status})");

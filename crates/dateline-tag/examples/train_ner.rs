@@ -12,7 +12,9 @@ use dateline_tag::Model;
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [data, gazetteers, out, rest @ ..] = args.as_slice() else {
-        return Err("usage: train-ner DATA_DIR GAZETTEER_DIR OUT_FILE [EPOCHS [BITS]]".into());
+        return Err(
+            "usage: train-ner DATA_DIR GAZETTEER_DIR OUT_FILE [EPOCHS [BITS [RUNS]]]".into(),
+        );
     };
     let mut config = TrainConfig::default();
     if let Some(e) = rest.first() {
@@ -20,6 +22,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     if let Some(b) = rest.get(1) {
         config.bits = b.parse()?;
+    }
+    if let Some(r) = rest.get(2) {
+        config.runs = r.parse()?;
     }
     let data = PathBuf::from(data);
     let read = |name: &str| -> Result<_, Box<dyn Error>> {

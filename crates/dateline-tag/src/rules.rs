@@ -694,7 +694,12 @@ pub(crate) fn find(words: &[&str], range: Range<usize>, out: &mut Vec<RuleSpan>)
             continue;
         }
         let prev = (i > range.start).then(|| words[i - 1]);
-        let found = if let Some(end) = m.money(i) {
+        // Articles only lead dates ("the 1990s", "a year ago"): skip the
+        // other matchers for these frequent words.
+        let article = is(words[i], &["the", "a", "an"]);
+        let found = if article {
+            m.date(i, prev).map(|end| (end, Label::Date))
+        } else if let Some(end) = m.money(i) {
             Some((end, Label::Money))
         } else if let Some(end) = m.percent(i) {
             Some((end, Label::Percent))

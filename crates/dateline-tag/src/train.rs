@@ -212,6 +212,9 @@ pub struct TrainConfig {
     pub bits: u32,
     pub epochs: usize,
     pub seed: u64,
+    /// Training runs with different document orders whose best weights
+    /// are averaged into one model.
+    pub runs: usize,
 }
 
 impl Default for TrainConfig {
@@ -220,6 +223,7 @@ impl Default for TrainConfig {
             bits: 20,
             epochs: 20,
             seed: 2003,
+            runs: 1,
         }
     }
 }
@@ -392,30 +396,80 @@ impl Perceptron {
         (t, s)
     }
 
-    /// The averaged weights, quantised into a runtime model.
-    fn averaged(&self, bits: u32, lexicon: &Lexicon) -> Model {
-        let mut table = vec![[0i16; ROW]; 1 << bits];
+    /// The averaged weights.
+    fn averaged(&self) -> Weights {
         let avg = |w: f32, u: f64| (w as f64 - u / self.c) as f32;
+        let mut out = Weights {
+            w: self
+                .w
+                .iter()
+                .zip(&self.u)
+                .map(|(&w, &u)| avg(w, u))
+                .collect(),
+            trans: [[0.0; N_TAGS]; N_TAGS],
+            start: [0.0; N_TAGS],
+        };
+        for p in 0..N_TAGS {
+            for c in 0..N_TAGS {
+                out.trans[p][c] = avg(self.trans[p][c], self.trans_u[p][c]);
+            }
+            out.start[p] = avg(self.start[p], self.start_u[p]);
+        }
+        out
+    }
+}
+
+/// Float weights of a trained perceptron, before quantisation.
+#[derive(Clone)]
+struct Weights {
+    w: Vec<f32>,
+    trans: [[f32; N_TAGS]; N_TAGS],
+    start: [f32; N_TAGS],
+}
+
+impl Weights {
+    /// The mean of several runs' weights (an ensemble in one linear model).
+    fn mean(all: &[Weights]) -> Weights {
+        let n = all.len() as f32;
+        let mut out = all[0].clone();
+        for other in &all[1..] {
+            for (a, b) in out.w.iter_mut().zip(&other.w) {
+                *a += b;
+            }
+            for p in 0..N_TAGS {
+                for c in 0..N_TAGS {
+                    out.trans[p][c] += other.trans[p][c];
+                }
+                out.start[p] += other.start[p];
+            }
+        }
+        out.w.iter_mut().for_each(|a| *a /= n);
+        out.trans.iter_mut().flatten().for_each(|a| *a /= n);
+        out.start.iter_mut().for_each(|a| *a /= n);
+        out
+    }
+
+    /// Quantised into a runtime model.
+    fn model(&self, bits: u32, lexicon: &Lexicon) -> Model {
+        let mut table = vec![[0i16; ROW]; 1 << bits];
         let max = self
             .w
             .iter()
-            .zip(&self.u)
-            .map(|(&w, &u)| avg(w, u).abs())
+            .map(|w| w.abs())
             .fold(0f32, f32::max)
             .max(1e-6);
         let scale = 32767.0 / max;
         for (r, row) in table.iter_mut().enumerate() {
             for (k, v) in row.iter_mut().enumerate() {
-                let i = r * ROW + k;
-                *v = (avg(self.w[i], self.u[i]) * scale).round() as i16;
+                *v = (self.w[r * ROW + k] * scale).round() as i16;
             }
         }
         let mut model = Model::from_table(bits, &table, lexicon.clone());
         for p in 0..N_TAGS {
             for c in 0..N_TAGS {
-                model.trans[p][c] = avg(self.trans[p][c], self.trans_u[p][c]) * scale;
+                model.trans[p][c] = self.trans[p][c] * scale;
             }
-            model.start[p] = avg(self.start[p], self.start_u[p]) * scale;
+            model.start[p] = self.start[p] * scale;
         }
         model.scale = scale;
         model.constrain();
@@ -456,15 +510,6 @@ pub fn train(
         .collect();
     let rows = 1usize << config.bits;
     let shift = 64 - config.bits;
-    let mut p = Perceptron {
-        w: vec![0.0; rows * ROW],
-        u: vec![0.0; rows * ROW],
-        trans: [[0.0; N_TAGS]; N_TAGS],
-        trans_u: [[0.0; N_TAGS]; N_TAGS],
-        start: [0.0; N_TAGS],
-        start_u: [0.0; N_TAGS],
-        c: 1.0,
-    };
     let golds: Vec<Vec<Vec<u8>>> = train
         .iter()
         .map(|d| {
@@ -475,92 +520,115 @@ pub fn train(
                 .collect()
         })
         .collect();
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    let mut rng = config.seed.max(1);
-    let mut best: Option<(f64, usize, Model, Scores)> = None;
-    let mut decoder = crate::decode::Decoder::default();
-    let mut feats: Vec<u32> = Vec::new();
-    let mut offsets: Vec<usize> = Vec::new();
-    let mut emissions: Vec<[f32; N_TAGS]> = Vec::new();
-    let mut pred: Vec<u8> = Vec::new();
-    for epoch in 1..=config.epochs {
-        // Fisher-Yates with xorshift64: the same seed gives the same order.
-        for i in (1..order.len()).rev() {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            order.swap(i, (rng % (i as u64 + 1)) as usize);
-        }
-        for &d in &order {
-            let doc = &train[d];
-            let ranges = doc.ranges();
-            let mut ctx = DocContext::new(&folded[d % FOLDS], doc.words(), &ranges);
-            let (trans, start) = p.decode_trans();
-            for (s, range) in ranges.iter().enumerate() {
-                feats.clear();
-                offsets.clear();
-                emissions.clear();
-                for i in range.clone() {
+    let mut runs: Vec<(Weights, usize, Scores)> = Vec::new();
+    for run in 0..config.runs.max(1) {
+        let mut p = Perceptron {
+            w: vec![0.0; rows * ROW],
+            u: vec![0.0; rows * ROW],
+            trans: [[0.0; N_TAGS]; N_TAGS],
+            trans_u: [[0.0; N_TAGS]; N_TAGS],
+            start: [0.0; N_TAGS],
+            start_u: [0.0; N_TAGS],
+            c: 1.0,
+        };
+        let mut order: Vec<usize> = (0..train.len()).collect();
+        let mut rng = config.seed.wrapping_add(run as u64 * 0x9E37_79B9).max(1);
+        let mut best: Option<(f64, usize, Weights, Scores)> = None;
+        let mut decoder = crate::decode::Decoder::default();
+        let mut feats: Vec<u32> = Vec::new();
+        let mut offsets: Vec<usize> = Vec::new();
+        let mut emissions: Vec<[f32; N_TAGS]> = Vec::new();
+        let mut pred: Vec<u8> = Vec::new();
+        for epoch in 1..=config.epochs {
+            // Fisher-Yates with xorshift64: the same seed gives the same order.
+            for i in (1..order.len()).rev() {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                order.swap(i, (rng % (i as u64 + 1)) as usize);
+            }
+            for &d in &order {
+                let doc = &train[d];
+                let ranges = doc.ranges();
+                let mut ctx = DocContext::new(&folded[d % FOLDS], doc.words(), &ranges);
+                let (trans, start) = p.decode_trans();
+                for (s, range) in ranges.iter().enumerate() {
+                    feats.clear();
+                    offsets.clear();
+                    emissions.clear();
+                    for i in range.clone() {
+                        offsets.push(feats.len());
+                        ctx.features(s, range.clone(), i, |h| feats.push((h >> shift) as u32));
+                        let mut e = [0f32; N_TAGS];
+                        for &f in &feats[*offsets.last().expect("pushed")..] {
+                            let row = &p.w[f as usize * ROW..f as usize * ROW + ROW];
+                            for k in 0..ROW {
+                                e[k + 1] += row[k];
+                            }
+                        }
+                        emissions.push(e);
+                    }
                     offsets.push(feats.len());
-                    ctx.features(s, range.clone(), i, |h| feats.push((h >> shift) as u32));
-                    let mut e = [0f32; N_TAGS];
-                    for &f in &feats[*offsets.last().expect("pushed")..] {
-                        let row = &p.w[f as usize * ROW..f as usize * ROW + ROW];
-                        for k in 0..ROW {
-                            e[k + 1] += row[k];
-                        }
-                    }
-                    emissions.push(e);
-                }
-                offsets.push(feats.len());
-                decoder.viterbi(&emissions, &trans, &start, &mut pred);
-                let gold = &golds[d][s];
-                if pred != *gold {
-                    for i in 0..gold.len() {
-                        let (g, q) = (gold[i] as usize, pred[i] as usize);
-                        if g != q {
-                            for &f in &feats[offsets[i]..offsets[i + 1]] {
-                                p.bump(f as usize, g, 1.0);
-                                p.bump(f as usize, q, -1.0);
-                            }
-                        }
-                        let (gp, qp) = if i == 0 {
-                            (None, None)
-                        } else {
-                            (Some(gold[i - 1] as usize), Some(pred[i - 1] as usize))
-                        };
-                        if (gp, g) != (qp, q) {
-                            let c = p.c;
-                            match (gp, qp) {
-                                (Some(gp), Some(qp)) => {
-                                    p.trans[gp][g] += 1.0;
-                                    p.trans_u[gp][g] += c;
-                                    p.trans[qp][q] -= 1.0;
-                                    p.trans_u[qp][q] -= c;
+                    decoder.viterbi(&emissions, &trans, &start, &mut pred);
+                    let gold = &golds[d][s];
+                    if pred != *gold {
+                        for i in 0..gold.len() {
+                            let (g, q) = (gold[i] as usize, pred[i] as usize);
+                            if g != q {
+                                for &f in &feats[offsets[i]..offsets[i + 1]] {
+                                    p.bump(f as usize, g, 1.0);
+                                    p.bump(f as usize, q, -1.0);
                                 }
-                                _ => {
-                                    p.start[g] += 1.0;
-                                    p.start_u[g] += c;
-                                    p.start[q] -= 1.0;
-                                    p.start_u[q] -= c;
+                            }
+                            let (gp, qp) = if i == 0 {
+                                (None, None)
+                            } else {
+                                (Some(gold[i - 1] as usize), Some(pred[i - 1] as usize))
+                            };
+                            if (gp, g) != (qp, q) {
+                                let c = p.c;
+                                match (gp, qp) {
+                                    (Some(gp), Some(qp)) => {
+                                        p.trans[gp][g] += 1.0;
+                                        p.trans_u[gp][g] += c;
+                                        p.trans[qp][q] -= 1.0;
+                                        p.trans_u[qp][q] -= c;
+                                    }
+                                    _ => {
+                                        p.start[g] += 1.0;
+                                        p.start_u[g] += c;
+                                        p.start[q] -= 1.0;
+                                        p.start_u[q] -= c;
+                                    }
                                 }
                             }
                         }
                     }
+                    p.c += 1.0;
+                    ctx.record(range.clone(), &pred);
                 }
-                p.c += 1.0;
-                ctx.record(range.clone(), &pred);
+            }
+            let weights = p.averaged();
+            let scores = evaluate(&weights.model(config.bits, &lexicon), dev);
+            progress(epoch, &scores);
+            if best.as_ref().is_none_or(|b| scores.f1() > b.0) {
+                best = Some((scores.f1(), epoch, weights, scores));
             }
         }
-        let model = p.averaged(config.bits, &lexicon);
-        let scores = evaluate(&model, dev);
-        progress(epoch, &scores);
-        if best.as_ref().is_none_or(|b| scores.f1() > b.0) {
-            best = Some((scores.f1(), epoch, model, scores));
-        }
+        let (_, best_epoch, weights, scores) =
+            best.ok_or_else(|| TagError::Malformed("no training epochs".into()))?;
+        runs.push((weights, best_epoch, scores));
     }
-    let (_, best_epoch, mut model, dev_scores) =
-        best.ok_or_else(|| TagError::Malformed("no training epochs".into()))?;
+    let (mut model, best_epoch, dev_scores) = if runs.len() == 1 {
+        let (weights, epoch, scores) = runs.pop().expect("one run");
+        (weights.model(config.bits, &lexicon), epoch, scores)
+    } else {
+        let all: Vec<Weights> = runs.iter().map(|r| r.0.clone()).collect();
+        let model = Weights::mean(&all).model(config.bits, &lexicon);
+        let scores = evaluate(&model, dev);
+        progress(0, &scores);
+        (model, runs[0].1, scores)
+    };
     model.conf = calibrate(&model, dev);
     Ok(Trained {
         bytes: model.to_bytes(),
