@@ -573,7 +573,12 @@ impl Writer {
                 written.bytes += batch.bytes;
                 if let Some(progress) = &progress {
                     progress.inc(batch.bytes);
-                    progress.set_message(format!("{} docs", written.docs));
+                    let secs = progress.elapsed().as_secs_f64().max(1e-3);
+                    progress.set_message(format!(
+                        "{} docs ({:.0} docs/s)",
+                        written.docs,
+                        written.docs as f64 / secs
+                    ));
                 }
             }
             out.write(&renderer.footer(&summaries))?;
