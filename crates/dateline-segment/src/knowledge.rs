@@ -34,6 +34,8 @@ const MAX_WORD: usize = 24;
 
 pub(crate) struct Knowledge {
     abbreviations: HashMap<Box<[u8]>, AbbrevClass, Fx>,
+    /// The longest abbreviation: a longer word needs no lookup.
+    longest_abbreviation: usize,
     starters: HashSet<Box<[u8]>, Fx>,
     continuations: HashSet<Box<[u8]>, Fx>,
     agencies: HashSet<Box<[u8]>, Fx>,
@@ -87,6 +89,7 @@ impl Knowledge {
         punctuation: &str,
     ) -> Result<Knowledge, String> {
         let mut abbrevs = HashMap::default();
+        let mut longest_abbreviation = 0;
         for (n, line) in data_lines(abbreviations) {
             let (word, class) = line
                 .split_once('\t')
@@ -99,6 +102,7 @@ impl Knowledge {
             };
             let key =
                 lower_key(word).ok_or_else(|| format!("abbreviations line {n}: word too long"))?;
+            longest_abbreviation = longest_abbreviation.max(key.as_slice().len());
             if abbrevs.insert(Box::from(key.as_slice()), class).is_some() {
                 return Err(format!("abbreviations line {n}: duplicate {word:?}"));
             }
@@ -129,6 +133,7 @@ impl Knowledge {
             }
         }
         Ok(Knowledge {
+            longest_abbreviation,
             abbreviations: abbrevs,
             starters: word_set("starters", starters)?,
             continuations: word_set("continuations", continuations)?,
@@ -138,6 +143,12 @@ impl Knowledge {
             ascii_roles,
             other_roles,
         })
+    }
+
+    /// Words longer than this are never abbreviations.
+    #[inline]
+    pub fn longest_abbreviation(&self) -> usize {
+        self.longest_abbreviation
     }
 
     /// The class of an abbreviation, given without its final period.
