@@ -128,7 +128,19 @@ impl<'t> Iterator for LineChunks<'t> {
         if rest.is_empty() || rest.starts_with(['\n', '\r']) {
             return None;
         }
-        let len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        // Bytes first; only a non-ASCII character needs decoding.
+        let len = rest
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b >= 0x80)
+            .map_or(rest.len(), |p| {
+                if rest.as_bytes()[p] < 0x80 {
+                    p
+                } else {
+                    rest[p..]
+                        .find(char::is_whitespace)
+                        .map_or(rest.len(), |q| p + q)
+                }
+            });
         self.pos = start + len;
         Some((start, &rest[..len]))
     }
@@ -306,6 +318,9 @@ impl<'t, D: Decider> Sweep<'t, D> {
         let bytes = self.text.as_bytes();
         let start = self.tokens[i + 1].span.start as usize;
         let chunk = &bytes[start..self.chunk_end(i + 1)];
+        if chunk.len() > 5 || !matches!(chunk.last(), Some(b'.' | b')')) {
+            return false;
+        }
         let body = chunk
             .strip_suffix(b".)")
             .or_else(|| chunk.strip_suffix(b")"))
