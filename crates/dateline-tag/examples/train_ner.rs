@@ -1,5 +1,5 @@
 //! Trains the entity model: `cargo xtask train-ner` runs this in release
-//! mode. Arguments: `DATA_DIR GAZETTEER_DIR OUT_FILE [EPOCHS [BITS]]`, where
+//! mode. Arguments: `DATA_DIR GAZETTEER_DIR OUT_FILE [EPOCHS [BITS [RUNS]]]`, where
 //! `DATA_DIR` holds CoNLL-2003 `train.txt`, `dev.txt` and `test.txt`.
 
 use std::error::Error;
