@@ -669,7 +669,8 @@ mod tests {
         lex.insert(phrase_key(["New", "York"]), 1);
         lex.insert(phrase_key(["York"]), 2);
         let words = ["in", "New", "York", "."];
-        let ctx = DocContext::new(&lex, words, &[0..4]);
+        let sentences = [Range { start: 0, end: 4 }];
+        let ctx = DocContext::new(&lex, words, &sentences);
         assert_eq!(ctx.toks[1].lex, 1);
         assert_eq!(ctx.toks[2].lex, 3 | (4 << 4));
         assert_eq!(ctx.toks[0].lex, 0);
