@@ -212,13 +212,7 @@ impl EntityTagger {
         let words: Vec<&str> = tokens.iter().map(|t| doc.slice(t.span)).collect();
         let mut spans: Vec<ModelSpan> = Vec::new();
         let mut scratch = Scratch::default();
-        tag_model(
-            &self.model,
-            words.iter().copied(),
-            &sentences,
-            &mut scratch,
-            &mut spans,
-        );
+        tag_model(&self.model, &words, &sentences, &mut scratch, &mut spans);
         let entity = |first: usize, end: usize, label: Label, source, confidence| Entity {
             span: Span::new(tokens[first].span.start, tokens[end - 1].span.end),
             first_token: first as u32,

@@ -731,18 +731,20 @@ fn capitalised(w: &str) -> bool {
 /// organisational head word (`Committee`, `Secretariat`, `Ministry`), Y a
 /// model ORG or LOC. Chains repeat: `Standing Committee of the Political
 /// Bureau of the CPC Central Committee`. `spans` are `(first, end, type)`
-/// model spans of one sentence in order; returns which spans are merged
-/// results.
+/// model spans of one sentence in order, rewritten in place;
+/// `scratch.joined` then says which of them the rule made.
 pub(crate) fn join_org_of(
     words: &[&str],
     range: Range<usize>,
     spans: &mut Vec<(usize, usize, usize)>,
-) -> Vec<bool> {
+    scratch: &mut JoinScratch,
+) {
     const ORG: usize = 1;
     const LOC: usize = 2;
     // The sentence as segments: model spans, and untagged runs of
     // capitalised words between them.
-    let mut segs: Vec<(usize, usize, Option<usize>)> = Vec::new(); // (first, end, model type)
+    let segs = &mut scratch.segs;
+    segs.clear();
     let mut k = 0;
     let mut i = range.start;
     while i < range.end {
@@ -761,8 +763,10 @@ pub(crate) fn join_org_of(
             i += 1;
         }
     }
-    let mut out = Vec::with_capacity(spans.len());
-    let mut joined = Vec::with_capacity(spans.len());
+    let out = &mut scratch.out;
+    let joined = &mut scratch.joined;
+    out.clear();
+    joined.clear();
     let mut s = 0;
     while s < segs.len() {
         let (first, b, ty) = segs[s];
@@ -796,8 +800,16 @@ pub(crate) fn join_org_of(
         }
         s += 1;
     }
-    *spans = out;
-    joined
+    std::mem::swap(spans, out);
+}
+
+/// Buffers for [`join_org_of`], reused across sentences; `joined` says
+/// which of the returned spans the rule made.
+#[derive(Debug, Default)]
+pub(crate) struct JoinScratch {
+    segs: Vec<(usize, usize, Option<usize>)>,
+    out: Vec<(usize, usize, usize)>,
+    pub(crate) joined: Vec<bool>,
 }
 
 /// If `of` or `of the` starts at `i`, the index after it.
@@ -941,10 +953,11 @@ mod tests {
     fn join(text: &str, spans: &[(usize, usize, usize)]) -> Vec<String> {
         let words: Vec<&str> = text.split_whitespace().collect();
         let mut spans = spans.to_vec();
-        let joined = join_org_of(&words, 0..words.len(), &mut spans);
+        let mut scratch = JoinScratch::default();
+        join_org_of(&words, 0..words.len(), &mut spans, &mut scratch);
         spans
             .iter()
-            .zip(joined)
+            .zip(scratch.joined)
             .map(|(s, j)| {
                 format!(
                     "{}{} {}",

@@ -28,19 +28,19 @@ pub(crate) struct Scratch {
     tags: Vec<u8>,
     margins: Vec<f32>,
     spans: Vec<(usize, usize, usize)>,
+    joins: crate::rules::JoinScratch,
     decoder: Decoder,
 }
 
 /// Tags a document's tokens with the model, sentence by sentence in order
 /// (the prediction history feeds forward), appending entities to `out`.
-pub(crate) fn tag_model<'a>(
+pub(crate) fn tag_model(
     model: &Model,
-    words: impl IntoIterator<Item = &'a str>,
+    words: &[&str],
     sentences: &[Range<usize>],
     scratch: &mut Scratch,
     out: &mut Vec<ModelSpan>,
 ) {
-    let words: Vec<&str> = words.into_iter().collect();
     let mut ctx = DocContext::new(&model.lexicon, words.iter().copied(), sentences);
     for (s, range) in sentences.iter().enumerate() {
         scratch.emissions.clear();
@@ -71,8 +71,8 @@ pub(crate) fn tag_model<'a>(
                 .spans
                 .push((range.start + first, range.start + end, ty));
         });
-        let joined = join_org_of(&words, range.clone(), &mut scratch.spans);
-        for (&(first, end, ty), joined) in scratch.spans.iter().zip(joined) {
+        join_org_of(words, range.clone(), &mut scratch.spans, &mut scratch.joins);
+        for (&(first, end, ty), &joined) in scratch.spans.iter().zip(&scratch.joins.joined) {
             let margin = margins[first - range.start..end - range.start]
                 .iter()
                 .copied()

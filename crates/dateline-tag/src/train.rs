@@ -189,7 +189,8 @@ pub fn evaluate(model: &Model, docs: &[ConllDoc]) -> Scores {
     for doc in docs {
         let ranges = doc.ranges();
         spans.clear();
-        tag_model(model, doc.words(), &ranges, &mut scratch, &mut spans);
+        let words: Vec<&str> = doc.words().collect();
+        tag_model(model, &words, &ranges, &mut scratch, &mut spans);
         let gold = doc.gold();
         let mut k = 0;
         for (s, range) in ranges.iter().enumerate() {
@@ -647,7 +648,8 @@ fn calibrate(model: &Model, docs: &[ConllDoc]) -> (f32, f32) {
     for doc in docs {
         let ranges = doc.ranges();
         spans.clear();
-        tag_model(model, doc.words(), &ranges, &mut scratch, &mut spans);
+        let words: Vec<&str> = doc.words().collect();
+        tag_model(model, &words, &ranges, &mut scratch, &mut spans);
         let gold: Vec<(usize, usize, usize)> = doc
             .gold()
             .iter()
