@@ -2,7 +2,9 @@
 //! the driver and the stages. A test that is `#[ignore]`d documents a bug
 //! not fixed yet; its reason says what would fix it.
 
+// The adversarial suite's helpers; this file uses only the binary runner.
 #[path = "adversarial/support.rs"]
+#[allow(dead_code)]
 mod support;
 
 use std::io::Write;
