@@ -329,9 +329,9 @@ impl<'t, D: Decider> Sweep<'t, D> {
         }
     }
 
-    /// The plainest sentence end, settled by bytes: a word too long to be an
-    /// abbreviation (or a number), a full stop, one space, a capitalised
-    /// word that is no list marker and no photo credit. The rules break
+    /// The plainest sentence end: a word that is no abbreviation (or a
+    /// number), a full stop, one space, a capitalised word that is no list
+    /// marker and no photo credit. The rules break
     /// here too; this only gets there sooner.
     #[inline]
     fn plain_stop(&mut self, i: usize, gs: usize, ge: usize) -> bool {
@@ -349,9 +349,21 @@ impl<'t, D: Decider> Sweep<'t, D> {
             && word
                 .iter()
                 .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'\'');
-        let long = word.len() > self.k.longest_abbreviation() && !word.contains(&b'-');
+        if !plain {
+            return false;
+        }
         let number = word.iter().all(u8::is_ascii_digit);
-        if !(plain && (long || number)) {
+        // Not an abbreviation: too long to be one, or looked up. One letter
+        // is an initial, and a hyphen sends the rules to the last part.
+        let ordinary = number
+            || (word.len() >= 2
+                && !word.contains(&b'-')
+                && (word.len() > self.k.longest_abbreviation()
+                    || self
+                        .k
+                        .abbreviation(&self.text[self.chunk_start..gs - 1])
+                        .is_none()));
+        if !ordinary {
             return false;
         }
         let right_end = self.chunk_end(i + 1);
