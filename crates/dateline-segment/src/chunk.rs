@@ -401,11 +401,6 @@ pub(crate) fn marker(chunk: &str, k: &Knowledge) -> Option<Marker> {
     }
 }
 
-/// Whether a chunk is only bullet characters (`•`, `-`, `*`).
-pub(crate) fn is_bullet(chunk: &str, k: &Knowledge) -> bool {
-    !chunk.is_empty() && chunk.chars().all(|c| k.has_role(c, role::BULLET))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,7 @@
 use dateline_core::{Sentence, Span, Token};
 
 use crate::chunk::{
-    is_bullet, is_dotted_letters, marker, split_left, split_right, Case, Kind, Marker, MarkerStyle,
-    Shape,
+    is_dotted_letters, marker, split_left, split_right, Case, Kind, Marker, MarkerStyle, Shape,
 };
 use crate::knowledge::{role, AbbrevClass, Knowledge};
 use crate::model::GapView;
@@ -532,11 +531,10 @@ impl<'t, D: Decider> Sweep<'t, D> {
             if let Some(m) = marker(chunk, self.k) {
                 self.marker = Some(m);
             }
-            self.only_markers = is_bullet(chunk, self.k)
-                || chunk
-                    .chars()
-                    .next()
-                    .is_some_and(|c| self.k.has_role(c, role::BULLET))
+            self.only_markers = chunk
+                .chars()
+                .next()
+                .is_some_and(|c| self.k.has_role(c, role::BULLET))
                 || marker(chunk, self.k).is_some();
         }
     }
