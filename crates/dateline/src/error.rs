@@ -53,6 +53,12 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error("--resume needs the output file to continue: give -o FILE")]
+    ResumeNeedsOutput,
+    #[error(
+        "--resume continues JSONL output only, not {format}: its records cannot be counted back reliably"
+    )]
+    ResumeFormat { format: &'static str },
     #[error("could not start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
 }

@@ -18,6 +18,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use dateline_core::{Doc, DocError, Layer};
@@ -227,8 +228,128 @@ impl Default for BatchLimits {
 pub(crate) struct Batch {
     pub buf: Vec<u8>,
     pub items: Vec<Item>,
-    /// Input bytes the batch covers, for progress.
+    /// Each item's document index in the whole input (0-based, counting
+    /// the documents of every shard), parallel to `items`.
+    pub indices: Vec<u64>,
+    /// Input bytes the batch covers, for progress: the documents of other
+    /// shards and those a resumed run skips are covered too.
     pub bytes: u64,
+}
+
+impl Batch {
+    fn push(&mut self, index: u64, item: Item) {
+        self.indices.push(index);
+        self.items.push(item);
+    }
+}
+
+/// `--shard K/N`: the documents whose index in the input, counted from 0,
+/// leaves the remainder K-1 when divided by N.
+///
+/// Modulo rather than contiguous ranges, because a shard can then be picked
+/// while streaming, without knowing how many documents the input holds; it
+/// also spreads a corpus sorted by size or date evenly over the shards.
+/// Every document counts, the ones that become error records included, so
+/// the N shards together are exactly the input, each document once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// K, from 1.
+    number: u32,
+    /// N, at least 1.
+    count: u32,
+}
+
+impl Shard {
+    /// The whole input: shard 1 of 1.
+    pub const ALL: Shard = Shard {
+        number: 1,
+        count: 1,
+    };
+
+    /// Shard `number` (from 1) of `count`; `None` unless `1 <= number <= count`.
+    pub fn new(number: u32, count: u32) -> Option<Shard> {
+        (1..=count)
+            .contains(&number)
+            .then_some(Shard { number, count })
+    }
+
+    /// K, from 1.
+    pub fn number(self) -> u32 {
+        self.number
+    }
+
+    /// N.
+    pub fn count(self) -> u32 {
+        self.count
+    }
+
+    /// Whether the document with this index (from 0) belongs to the shard.
+    pub fn contains(self, index: u64) -> bool {
+        index % u64::from(self.count) == u64::from(self.number - 1)
+    }
+}
+
+impl Default for Shard {
+    fn default() -> Shard {
+        Shard::ALL
+    }
+}
+
+impl FromStr for Shard {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let parsed = s
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.trim().parse().ok()?, n.trim().parse().ok()?)));
+        match parsed {
+            Some((k, n)) => {
+                Shard::new(k, n).ok_or_else(|| format!("shard {k}/{n}: K must be between 1 and N"))
+            }
+            None => Err(format!("{s:?} is not a shard: expected K/N, as in 2/8")),
+        }
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.number, self.count)
+    }
+}
+
+/// Which documents the reader hands out: those of the shard, after the
+/// first `skip` of them (a resumed run has written those already).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Selection {
+    pub shard: Shard,
+    pub skip: u64,
+    /// Documents met so far, selected or not.
+    seen: u64,
+}
+
+impl Selection {
+    pub fn new(shard: Shard, skip: u64) -> Selection {
+        Selection {
+            shard,
+            skip,
+            seen: 0,
+        }
+    }
+
+    /// Called once per document, in input order: its index when it is to be
+    /// processed.
+    fn next(&mut self) -> Option<u64> {
+        let index = self.seen;
+        self.seen += 1;
+        if !self.shard.contains(index) {
+            return None;
+        }
+        if self.skip > 0 {
+            self.skip -= 1;
+            return None;
+        }
+        Some(index)
+    }
 }
 
 /// One raw document.
@@ -257,6 +378,9 @@ pub(crate) struct BatchReader {
     inputs: std::vec::IntoIter<Input>,
     current: Option<Open>,
     limits: BatchLimits,
+    select: Selection,
+    /// Set from outside (a signal): stop after the current document.
+    stop: Arc<AtomicBool>,
 }
 
 /// An input being read across batches.
@@ -274,24 +398,36 @@ enum Open {
 const READ_BUFFER: usize = 1 << 20;
 
 impl BatchReader {
-    pub fn new(inputs: Vec<Input>, limits: BatchLimits) -> BatchReader {
+    pub fn new(
+        inputs: Vec<Input>,
+        limits: BatchLimits,
+        select: Selection,
+        stop: Arc<AtomicBool>,
+    ) -> BatchReader {
         BatchReader {
             inputs: inputs.into_iter(),
             current: None,
             limits,
+            select,
+            stop,
         }
     }
 
-    /// The next batch, or `None` when every input is exhausted.
+    /// The next batch, or `None` when every input is exhausted or the
+    /// reader was told to stop.
     pub fn next_batch(&mut self) -> Option<Batch> {
         let mut batch = Batch::default();
-        while !self.is_full(&batch) {
+        while !self.is_full(&batch) && !self.stopped() {
             if self.current.is_none() && !self.open_next(&mut batch) {
                 break;
             }
             self.fill(&mut batch);
         }
         (!batch.items.is_empty()).then_some(batch)
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
     }
 
     fn is_full(&self, batch: &Batch) -> bool {
@@ -304,6 +440,10 @@ impl BatchReader {
         let Some(input) = self.inputs.next() else {
             return false;
         };
+        let failed = |input: Input, e: io::Error| Item::Failed {
+            id: input.name,
+            failure: DocFailure::new(FailureKind::Io, e.to_string()),
+        };
         match input.format {
             InputFormat::Jsonl => match open(&input) {
                 Ok(reader) => {
@@ -313,10 +453,13 @@ impl BatchReader {
                         line: 0,
                     });
                 }
-                Err(e) => batch.items.push(Item::Failed {
-                    id: input.name,
-                    failure: DocFailure::new(FailureKind::Io, e.to_string()),
-                }),
+                // An input that cannot be opened is one document: its
+                // error record.
+                Err(e) => {
+                    if let Some(index) = self.select.next() {
+                        batch.push(index, failed(input, e));
+                    }
+                }
             },
             InputFormat::Conll => match open(&input) {
                 Ok(reader) => {
@@ -324,12 +467,18 @@ impl BatchReader {
                         reader, input.name,
                     )))
                 }
-                Err(e) => batch.items.push(Item::Failed {
-                    id: input.name,
-                    failure: DocFailure::new(FailureKind::Io, e.to_string()),
-                }),
+                Err(e) => {
+                    if let Some(index) = self.select.next() {
+                        batch.push(index, failed(input, e));
+                    }
+                }
             },
-            InputFormat::Txt | InputFormat::Auto => read_text(input, batch),
+            InputFormat::Txt | InputFormat::Auto => match self.select.next() {
+                Some(index) => read_text(input, index, batch),
+                // Another shard's file (or one a resumed run has done) is
+                // not even opened.
+                None => batch.bytes += input.size.unwrap_or(0),
+            },
         }
         true
     }
@@ -338,7 +487,13 @@ impl BatchReader {
     /// the input ends.
     fn fill(&mut self, batch: &mut Batch) {
         let limits = self.limits;
-        let full = |b: &Batch| b.items.len() >= limits.max_docs || b.buf.len() >= limits.max_bytes;
+        let stop = &self.stop;
+        let full = |b: &Batch| {
+            b.items.len() >= limits.max_docs
+                || b.buf.len() >= limits.max_bytes
+                || stop.load(Ordering::Relaxed)
+        };
+        let select = &mut self.select;
         let finished = match &mut self.current {
             None => return,
             Some(Open::Jsonl {
@@ -367,25 +522,35 @@ impl BatchReader {
                         }
                         // A blank line separates nothing and holds no
                         // document (a trailing newline, a spacer): skip it.
-                        if batch.buf[start..end].iter().all(u8::is_ascii_whitespace) {
+                        let blank = batch.buf[start..end].iter().all(u8::is_ascii_whitespace);
+                        let selected = if blank { None } else { select.next() };
+                        let Some(index) = selected else {
                             batch.buf.truncate(line_start);
                             continue;
-                        }
-                        batch.items.push(Item::Json {
-                            source: Arc::clone(source),
-                            line: *line,
-                            range: start..end,
-                        });
+                        };
+                        batch.push(
+                            index,
+                            Item::Json {
+                                source: Arc::clone(source),
+                                line: *line,
+                                range: start..end,
+                            },
+                        );
                     }
                     Err(e) => {
                         batch.buf.truncate(line_start);
-                        batch.items.push(Item::Failed {
-                            id: format!("{source}:{}", *line + 1),
-                            failure: DocFailure::new(
-                                FailureKind::Io,
-                                format!("reading {source}: {e}"),
-                            ),
-                        });
+                        if let Some(index) = select.next() {
+                            batch.push(
+                                index,
+                                Item::Failed {
+                                    id: format!("{source}:{}", *line + 1),
+                                    failure: DocFailure::new(
+                                        FailureKind::Io,
+                                        format!("reading {source}: {e}"),
+                                    ),
+                                },
+                            );
+                        }
                         break true;
                     }
                 }
@@ -398,12 +563,16 @@ impl BatchReader {
                     None => break true,
                     Some((Ok(doc), bytes)) => {
                         batch.bytes += bytes;
-                        batch.items.push(Item::Ready(Some(Box::new(doc))));
+                        if let Some(index) = select.next() {
+                            batch.push(index, Item::Ready(Some(Box::new(doc))));
+                        }
                     }
                     Some((Err((id, failure)), bytes)) => {
                         batch.bytes += bytes;
                         let fatal = failure.kind == FailureKind::Io;
-                        batch.items.push(Item::Failed { id, failure });
+                        if let Some(index) = select.next() {
+                            batch.push(index, Item::Failed { id, failure });
+                        }
                         if fatal {
                             break true;
                         }
@@ -424,18 +593,21 @@ fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     })
 }
 
-/// Reads a whole `.txt` input into the batch as one document.
-fn read_text(input: Input, batch: &mut Batch) {
+/// Reads a whole `.txt` input into the batch as document number `index`.
+fn read_text(input: Input, index: u64, batch: &mut Batch) {
     let start = batch.buf.len();
     let id = input.name;
     if let Some(size) = input.size.filter(|&s| s > Doc::MAX_LEN as u64) {
-        batch.items.push(Item::Failed {
-            failure: DocFailure::new(
-                FailureKind::TooLarge,
-                format!("text of {size} bytes exceeds the 4 GiB limit"),
-            ),
-            id,
-        });
+        batch.push(
+            index,
+            Item::Failed {
+                failure: DocFailure::new(
+                    FailureKind::TooLarge,
+                    format!("text of {size} bytes exceeds the 4 GiB limit"),
+                ),
+                id,
+            },
+        );
         return;
     }
     let read = match &input.path {
@@ -445,17 +617,18 @@ fn read_text(input: Input, batch: &mut Batch) {
     match read {
         Ok(n) => {
             batch.bytes += n as u64;
-            batch.items.push(Item::Text {
-                id,
-                range: start..batch.buf.len(),
-            });
+            let range = start..batch.buf.len();
+            batch.push(index, Item::Text { id, range });
         }
         Err(e) => {
             batch.buf.truncate(start);
-            batch.items.push(Item::Failed {
-                failure: DocFailure::new(FailureKind::Io, e.to_string()),
-                id,
-            });
+            batch.push(
+                index,
+                Item::Failed {
+                    failure: DocFailure::new(FailureKind::Io, e.to_string()),
+                    id,
+                },
+            );
         }
     }
 }
@@ -676,13 +849,11 @@ mod tests {
         )
         .unwrap();
         let inputs = resolve_inputs(&[&path], InputFormat::Auto).unwrap();
-        let mut reader = BatchReader::new(
-            inputs,
-            BatchLimits {
-                max_docs: 2,
-                max_bytes: 1 << 20,
-            },
-        );
+        let limits = BatchLimits {
+            max_docs: 2,
+            max_bytes: 1 << 20,
+        };
+        let mut reader = BatchReader::new(inputs, limits, Selection::default(), Arc::default());
         let first = reader.next_batch().unwrap();
         let second = reader.next_batch().unwrap();
         assert!(reader.next_batch().is_none());

@@ -48,7 +48,7 @@ mod runner;
 mod stages;
 
 pub use error::{DocFailure, Error, FailureKind};
-pub use input::{BatchLimits, InputFormat};
+pub use input::{BatchLimits, InputFormat, Shard};
 pub use pipeline::{Pipeline, Run};
 pub use registry::{BuildError, BuildFn, StageOptions, StageRegistry, StageSpec};
 pub use runner::{RunConfig, RunSummary, Runner};

@@ -5,15 +5,20 @@
 //! early, as with `| head`); 1 when a document failed (unless
 //! `--allow-errors`) or the output could not be written; 2 for a usage or
 //! start-up error (bad option, missing input, unknown stage, unloadable
-//! model).
+//! model); 128 + the signal's number (130 for Ctrl-C, 143 for SIGTERM)
+//! when a signal stopped the run, after the records already read were
+//! written: the output then ends with a complete record and `--resume`
+//! continues it.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use dateline::eval::user::{self, GoldFormat};
-use dateline::{InputFormat, RunConfig, Runner, StageOptions, StageRegistry};
+use dateline::{InputFormat, RunConfig, Runner, Shard, StageOptions, StageRegistry};
 use dateline_core::{Layer, OffsetUnit};
 use dateline_render::{Format, RenderOptions};
 
@@ -109,6 +114,14 @@ struct RunArgs {
     /// Mark sentence boundaries in HTML output
     #[arg(long)]
     html_sentences: bool,
+    /// Process only shard K of N (1 <= K <= N): the documents whose index
+    /// in the input, from 0, is K-1 modulo N
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// Keep the complete records of the output file (-o, JSONL) and go on
+    /// after them; an interrupted run's last partial line is dropped
+    #[arg(long)]
+    resume: bool,
     /// Documents per batch (tuning and tests)
     #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     batch_docs: Option<u32>,
@@ -156,6 +169,8 @@ fn run(args: RunArgs) -> ExitCode {
     if let Some(n) = args.batch_bytes {
         config.limits.max_bytes = n as usize;
     }
+    config.shard = args.shard.unwrap_or_default();
+    config.resume = args.resume;
 
     let runner = match Runner::new(config, &StageRegistry::builtin()) {
         Ok(runner) => runner,
@@ -164,7 +179,26 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let signal = match stop_on_signals(&runner) {
+        Ok(signal) => signal,
+        Err(e) => {
+            report(format_args!(
+                "dateline: error: installing signal handlers: {e}"
+            ));
+            return ExitCode::from(2);
+        }
+    };
     match runner.run() {
+        Ok(summary) if summary.interrupted => {
+            if !args.quiet {
+                report(format_args!("dateline: {summary}"));
+                report(format_args!(
+                    "dateline: stopped by a signal after the last complete record; run again with --resume to continue"
+                ));
+            }
+            let signal = signal.load(Ordering::Relaxed);
+            ExitCode::from(128u8.saturating_add(u8::try_from(signal).unwrap_or(0)))
+        }
         Ok(summary) => {
             if !args.quiet {
                 for quote in &summary.first_errors {
@@ -295,6 +329,22 @@ fn eval(args: EvalArgs) -> ExitCode {
         }
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// SIGINT and SIGTERM stop the run gracefully through its stop flag; the
+/// returned cell holds the number of the signal that did. A second signal
+/// ends the process at once (with 130), for a run blocked on a slow input.
+fn stop_on_signals(runner: &Runner) -> io::Result<Arc<AtomicUsize>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let stop = runner.stop_flag();
+    let which = Arc::new(AtomicUsize::new(0));
+    for signal in [SIGINT, SIGTERM] {
+        // Registered first, so it sees the flag as the previous signal left it.
+        signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&stop))?;
+        signal_hook::flag::register_usize(signal, Arc::clone(&which), signal as usize)?;
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+    Ok(which)
 }
 
 /// An error and its causes, as one line.

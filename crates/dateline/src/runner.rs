@@ -18,11 +18,13 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::fs::{File, OpenOptions};
+use std::io::{self, IsTerminal, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -33,6 +35,7 @@ use rayon::prelude::*;
 
 use crate::input::{
     build_doc, resolve_inputs, Batch, BatchLimits, BatchReader, Input, InputFormat, Item,
+    Selection, Shard,
 };
 use crate::{DocFailure, Error, FailureKind, Pipeline, StageOptions, StageRegistry};
 
@@ -57,6 +60,11 @@ pub struct RunConfig {
     /// Draw a progress bar (only ever on a terminal).
     pub progress: bool,
     pub limits: BatchLimits,
+    /// Only this shard of the documents (`--shard K/N`).
+    pub shard: Shard,
+    /// Keep the complete records already in the output file and append
+    /// the documents after them (`--resume`; JSONL output only).
+    pub resume: bool,
 }
 
 impl Default for RunConfig {
@@ -73,6 +81,8 @@ impl Default for RunConfig {
             threads: None,
             progress: false,
             limits: BatchLimits::default(),
+            shard: Shard::ALL,
+            resume: false,
         }
     }
 }
@@ -89,6 +99,8 @@ pub struct Runner {
     text_field: String,
     progress: bool,
     limits: BatchLimits,
+    select: Selection,
+    stop: Arc<AtomicBool>,
     started: Instant,
 }
 
@@ -109,6 +121,11 @@ pub struct RunSummary {
     pub output_closed: bool,
     /// The first few failures, as `id: kind: message`.
     pub first_errors: Vec<String>,
+    /// Records a resumed run found in the output and kept.
+    pub resumed_after: u64,
+    /// The run was told to stop ([`Runner::stop_flag`]) before the end of
+    /// the input; the output holds only complete records.
+    pub interrupted: bool,
 }
 
 impl fmt::Display for RunSummary {
@@ -124,8 +141,14 @@ impl fmt::Display for RunSummary {
             secs,
             if secs > 0.0 { mb / secs } else { 0.0 }
         )?;
+        if self.resumed_after > 0 {
+            write!(f, ", after {} records kept", self.resumed_after)?;
+        }
         if self.output_closed {
             f.write_str(", output closed early")?;
+        }
+        if self.interrupted {
+            f.write_str(", interrupted")?;
         }
         Ok(())
     }
@@ -166,10 +189,16 @@ impl Runner {
         if let Some(output) = &config.output {
             refuse_overwriting_an_input(output, &inputs)?;
         }
+        let resumed_after = if config.resume {
+            prepare_resume(config.output.as_deref(), config.format)?
+        } else {
+            0
+        };
         let sink = Sink::open(
             config.output.as_deref(),
             renderer.writes_files(),
             config.format,
+            config.resume,
         )?;
         let threads = config.threads.unwrap_or(0);
         let pool = rayon::ThreadPoolBuilder::new()
@@ -189,12 +218,29 @@ impl Runner {
             text_field: config.text_field,
             progress: config.progress,
             limits: config.limits,
+            select: Selection::new(config.shard, resumed_after),
+            stop: Arc::default(),
             started,
         })
     }
 
     pub fn pipeline(&self) -> &Pipeline {
         &self.pipeline
+    }
+
+    /// Records a resumed run found in its output; the run skips as many
+    /// documents of its shard.
+    pub fn resumed_after(&self) -> u64 {
+        self.select.skip
+    }
+
+    /// A flag that stops the run when set (from a signal handler, say):
+    /// no further document is read, the ones already read are processed
+    /// and written, and [`Runner::run`] returns a summary marked
+    /// `interrupted`. The output then ends with a complete record, and
+    /// `--resume` continues after it.
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.stop)
     }
 
     /// Runs to the end of the input (or until the output is closed). Fails
@@ -204,7 +250,13 @@ impl Runner {
         let progress = self.progress_bar(total);
 
         let (batch_tx, batch_rx) = sync_channel::<Batch>(1);
-        let mut reader = BatchReader::new(self.inputs, self.limits);
+        let resumed_after = self.select.skip;
+        let mut reader = BatchReader::new(
+            self.inputs,
+            self.limits,
+            self.select,
+            Arc::clone(&self.stop),
+        );
         let reader_thread = thread::Builder::new()
             .name("dateline-reader".into())
             .spawn(move || {
@@ -235,6 +287,9 @@ impl Runner {
             renderer: &self.renderer,
             text_field: &self.text_field,
             summaries: self.renderer.writes_files(),
+            // The json array's separators depend on a record's place in
+            // this output, not in the input.
+            by_position: self.renderer.format() == Format::Json,
             threads: self.pool.current_num_threads(),
         };
         // Two batches in flight: while the last chunks of one finish, the
@@ -298,6 +353,8 @@ impl Runner {
             elapsed: self.started.elapsed(),
             output_closed: written.closed,
             first_errors: written.first_errors,
+            resumed_after,
+            interrupted: self.stop.load(Ordering::Relaxed),
         })
     }
 
@@ -345,6 +402,55 @@ fn refuse_overwriting_an_input(output: &Path, inputs: &[Input]) -> Result<(), Er
     Ok(())
 }
 
+/// Readies the output of a resumed run: cuts a partial last record (an
+/// interrupted write) and counts the complete ones. A missing output is an
+/// empty one, so the same command serves the first run and every re-run.
+fn prepare_resume(output: Option<&Path>, format: Format) -> Result<u64, Error> {
+    let Some(path) = output else {
+        return Err(Error::ResumeNeedsOutput);
+    };
+    if format != Format::Jsonl {
+        return Err(Error::ResumeFormat {
+            format: format.as_str(),
+        });
+    }
+    let error = |source| Error::Output {
+        path: path.display().to_string(),
+        source,
+    };
+    match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(file) => truncate_to_complete_lines(file).map_err(error),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(error(e)),
+    }
+}
+
+/// Counts the lines of `file` that end in a newline and cuts whatever
+/// follows the last of them: a JSONL record is complete exactly when its
+/// newline was written.
+fn truncate_to_complete_lines(mut file: File) -> io::Result<u64> {
+    let mut buf = vec![0u8; 1 << 20];
+    let (mut lines, mut read, mut complete) = (0u64, 0u64, 0u64);
+    loop {
+        let n = match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = &buf[..n];
+        lines += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        if let Some(last) = memchr::memrchr(b'\n', chunk) {
+            complete = read + last as u64 + 1;
+        }
+        read += n as u64;
+    }
+    if complete < read {
+        file.set_len(complete)?;
+    }
+    Ok(lines)
+}
+
 /// Where the records go.
 #[derive(Debug)]
 enum Sink {
@@ -359,7 +465,13 @@ enum Sink {
 }
 
 impl Sink {
-    fn open(output: Option<&Path>, writes_files: bool, format: Format) -> Result<Sink, Error> {
+    /// `append` keeps what the file holds (a resumed run).
+    fn open(
+        output: Option<&Path>,
+        writes_files: bool,
+        format: Format,
+        append: bool,
+    ) -> Result<Sink, Error> {
         let create_error = |path: &Path, source| Error::Output {
             path: path.display().to_string(),
             source,
@@ -370,7 +482,12 @@ impl Sink {
                 format: format.as_str(),
             }),
             (Some(path), false) => {
-                let file = File::create(path).map_err(|e| create_error(path, e))?;
+                let file = if append {
+                    OpenOptions::new().append(true).create(true).open(path)
+                } else {
+                    File::create(path)
+                };
+                let file = file.map_err(|e| create_error(path, e))?;
                 Ok(Sink::File {
                     path: path.to_owned(),
                     file,
@@ -407,15 +524,20 @@ struct Work<'a> {
     text_field: &'a str,
     /// Whether the footer needs a summary of each document (brat, html).
     summaries: bool,
+    /// Render with the record's place in the output rather than the
+    /// document's index in the input (json).
+    by_position: bool,
     threads: usize,
 }
 
 impl Work<'_> {
-    /// Processes a batch whose first document has number `first_index`.
-    fn process(&self, batch: Batch, first_index: u64) -> Processed {
+    /// Processes a batch whose first record has place `first_position` in
+    /// the output.
+    fn process(&self, batch: Batch, first_position: u64) -> Processed {
         let Batch {
             buf,
             mut items,
+            indices,
             bytes,
         } = batch;
         // A few chunks per thread, so one slow document does not leave the
@@ -425,10 +547,17 @@ impl Work<'_> {
             .par_chunks_mut(chunk_len)
             .enumerate()
             .map(|(c, chunk)| {
-                let first = first_index + (c * chunk_len) as u64;
+                let first = c * chunk_len;
                 let mut out = Chunk::default();
                 for (i, item) in chunk.iter_mut().enumerate() {
-                    self.one(item, &buf, first + i as u64, &mut out);
+                    // Brat and html name files after the input index, so
+                    // the shards of a corpus never reuse a name.
+                    let index = if self.by_position {
+                        first_position + (first + i) as u64
+                    } else {
+                        indices[first + i]
+                    };
+                    self.one(item, &buf, index, &mut out);
                 }
                 out
             })
@@ -551,7 +680,10 @@ impl Writer {
             ),
         };
         let mut out = Out {
-            stream: BufWriter::with_capacity(WRITE_BUFFER, stream),
+            stream: RecordWriter {
+                inner: stream,
+                buf: Vec::with_capacity(WRITE_BUFFER),
+            },
             dir,
             name,
         };
@@ -595,16 +727,55 @@ impl Writer {
     }
 }
 
+/// Collects whole chunks of records and hands them to the OS in one
+/// `write_all` each, so a write never ends inside a record. A process
+/// killed outright (SIGKILL) therefore leaves complete records, except in
+/// the rare case that the kernel cuts a large write(2) short; `--resume`
+/// drops such a partial last line.
+struct RecordWriter {
+    inner: Box<dyn Write>,
+    buf: Vec<u8>,
+}
+
+impl RecordWriter {
+    /// Writes `records`, which end on a record boundary.
+    fn write_records(&mut self, records: &[u8]) -> io::Result<()> {
+        if self.buf.len() + records.len() > WRITE_BUFFER {
+            self.write_buffered()?;
+        }
+        if records.len() >= WRITE_BUFFER {
+            self.inner.write_all(records)
+        } else {
+            self.buf.extend_from_slice(records);
+            Ok(())
+        }
+    }
+
+    fn write_buffered(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let result = self.inner.write_all(&self.buf);
+        self.buf.clear();
+        result
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_buffered()?;
+        self.inner.flush()
+    }
+}
+
 /// The open output: a stream and, for brat and html, a directory.
 struct Out {
-    stream: BufWriter<Box<dyn Write>>,
+    stream: RecordWriter,
     dir: Option<PathBuf>,
     name: String,
 }
 
 impl Out {
     fn write(&mut self, output: &Output) -> io::Result<()> {
-        self.stream.write_all(&output.bytes)?;
+        self.stream.write_records(&output.bytes)?;
         if let Some(dir) = &self.dir {
             for (name, content) in &output.files {
                 let path = dir.join(name);
