@@ -84,6 +84,12 @@ fn is_lone_dot(k: &Knowledge, chunk: &str) -> bool {
     chunk.trim_end_matches(|c| k.has_role(c, role::CLOSER)) == "."
 }
 
+/// No `@`, `/` or `www.`: the chunk is no address, link or written date,
+/// so it cannot be part of a mail header line.
+fn is_clean(chunk: &[u8]) -> bool {
+    !chunk.iter().any(|&b| b == b'@' || b == b'/') && !chunk.windows(4).any(|w| w == b"www.")
+}
+
 /// A run of one symbol used as a rule: `***`, `=====`, `_____`.
 fn is_separator(chunk: &str) -> bool {
     let b = chunk.as_bytes();
@@ -177,6 +183,8 @@ pub(crate) struct Sweep<'t, D> {
     /// Settle plain gaps by bytes before the rules (off only in the test
     /// that checks both ways agree).
     fast_paths: bool,
+    /// Start of a chunk known to hold no address, link or written date.
+    clean_chunk: usize,
 }
 
 impl<'t, D: Decider> Sweep<'t, D> {
@@ -199,6 +207,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
             dot_run: 0,
             right_cache: (usize::MAX, 0),
             fast_paths: true,
+            clean_chunk: usize::MAX,
         }
     }
 
@@ -290,7 +299,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
         }
         // The header lines of mail: links, addresses, written dates,
         // `07:17 AM Will you ...`.
-        if left.iter().any(|&b| b == b'@' || b == b'/') || left.windows(4).any(|w| w == b"www.") {
+        if self.clean_chunk != self.chunk_start && !is_clean(left) {
             return false;
         }
         if !r.is_ascii_alphanumeric() {
@@ -302,10 +311,12 @@ impl<'t, D: Decider> Sweep<'t, D> {
             return false;
         }
         let right_end = self.chunk_end(i + 1);
-        !bytes[ge..right_end]
-            .iter()
-            .any(|&b| matches!(b, b'@' | b'/'))
-            && !self.marker_like(i)
+        if !is_clean(&bytes[ge..right_end]) {
+            return false;
+        }
+        // Checked once: the next gap has this chunk on its left.
+        self.clean_chunk = ge;
+        !self.marker_like(i)
     }
 
     /// The chunk after the gap might be a list marker (`2.`, `b)`, `10.)`),
