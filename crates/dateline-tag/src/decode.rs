@@ -19,19 +19,33 @@ fn max(a: f32, b: f32) -> f32 {
 /// over tags compile to a few vector instructions.
 const LANES: usize = 24;
 
-/// `trans[from][to]` with padding lanes at `-1e30`, and its transpose.
-pub(crate) fn padded(
-    trans: &[[f32; N_TAGS]; N_TAGS],
-) -> ([[f32; LANES]; N_TAGS], [[f32; LANES]; N_TAGS]) {
-    let mut rows = [[NEG; LANES]; N_TAGS];
-    let mut cols = [[NEG; LANES]; N_TAGS];
-    for p in 0..N_TAGS {
-        for t in 0..N_TAGS {
-            rows[p][t] = trans[p][t];
-            cols[t][p] = trans[p][t];
+/// Tag transition scores, `trans[from][to]`, with copies padded to
+/// [`LANES`] (padding at `-1e30`) in both orientations for the vectorised
+/// loops; built once per model (or per training document), not per
+/// sentence.
+#[derive(Clone, Debug)]
+pub(crate) struct Transitions {
+    trans: [[f32; N_TAGS]; N_TAGS],
+    rows: [[f32; LANES]; N_TAGS],
+    cols: [[f32; LANES]; N_TAGS],
+}
+
+impl Transitions {
+    pub(crate) fn new(trans: &[[f32; N_TAGS]; N_TAGS]) -> Transitions {
+        let mut rows = [[NEG; LANES]; N_TAGS];
+        let mut cols = [[NEG; LANES]; N_TAGS];
+        for p in 0..N_TAGS {
+            for t in 0..N_TAGS {
+                rows[p][t] = trans[p][t];
+                cols[t][p] = trans[p][t];
+            }
+        }
+        Transitions {
+            trans: *trans,
+            rows,
+            cols,
         }
     }
-    (rows, cols)
 }
 
 /// Reusable buffers for decoding one sentence at a time.
@@ -46,10 +60,11 @@ impl Decoder {
     pub(crate) fn viterbi(
         &mut self,
         emissions: &[[f32; N_TAGS]],
-        trans: &[[f32; N_TAGS]; N_TAGS],
+        transitions: &Transitions,
         start: &[f32; N_TAGS],
         tags: &mut Vec<u8>,
     ) {
+        let (trans, rows) = (&transitions.trans, &transitions.rows);
         let n = emissions.len();
         tags.clear();
         if n == 0 {
@@ -61,7 +76,6 @@ impl Decoder {
             first[t] = start[t] + emissions[0][t];
         }
         self.delta.push(first);
-        let (rows, _) = padded(trans);
         for e in &emissions[1..] {
             let prev = *self.delta.last().expect("non-empty");
             // Previous-tag-major with a plain max, so the loop over current
@@ -114,10 +128,11 @@ impl Decoder {
     pub(crate) fn margins(
         &mut self,
         emissions: &[[f32; N_TAGS]],
-        trans: &[[f32; N_TAGS]; N_TAGS],
+        transitions: &Transitions,
         tags: &[u8],
         out: &mut Vec<f32>,
     ) {
+        let cols = &transitions.cols;
         let n = emissions.len();
         out.clear();
         if n == 0 {
@@ -128,7 +143,6 @@ impl Decoder {
         for t in 0..N_TAGS {
             self.beta[n - 1][t] = if allowed_end(t) { 0.0 } else { NEG };
         }
-        let (_, cols) = padded(trans);
         for i in (0..n - 1).rev() {
             let next = self.beta[i + 1];
             let e = &emissions[i + 1];
@@ -192,6 +206,7 @@ mod tests {
         e[1][tag(0, L)] = 0.5;
         let mut d = Decoder::default();
         let mut tags = Vec::new();
+        let trans = Transitions::new(&trans);
         d.viterbi(&e, &trans, &start, &mut tags);
         assert_eq!(tags, [tag(0, B) as u8, tag(0, L) as u8]);
         let mut m = Vec::new();

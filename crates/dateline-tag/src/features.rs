@@ -30,7 +30,7 @@ const LONGEST_PHRASE: usize = 6;
 /// What the features need of one token, computed once per document.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct TokenInfo {
-    word: u64,
+    pub(crate) word: u64,
     pub(crate) lower: u64,
     shape: u64,
     prefix: [u64; 4],
@@ -170,6 +170,101 @@ impl TokenInfo {
     }
 }
 
+/// A feature template's id, to mix with the values it reads.
+#[inline]
+const fn tid(id: u64) -> u64 {
+    id.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// The features of [`DocContext::features`] that read nothing but one
+/// token's text (and the model's lexicon), by where that token stands:
+/// the tagger sums their weights once per word and reuses the sums. Each
+/// is also produced, in the same way, by `features`; a test checks that the
+/// parts and [`DocContext::context_features`] add up to exactly `features`.
+impl TokenInfo {
+    /// The token's own word, lower-case form, affixes and shape.
+    #[inline]
+    pub(crate) fn own_features(&self, mut f: impl FnMut(u64)) {
+        f(tid(1));
+        f(fmix(tid(2), self.word));
+        f(fmix(tid(3), self.lower));
+        for k in 0..4 {
+            if self.prefix[k] != 0 {
+                f(fmix(tid(4 + k as u64), self.prefix[k]));
+            }
+            if self.suffix[k] != 0 {
+                f(fmix(tid(8 + k as u64), self.suffix[k]));
+            }
+        }
+        f(fmix(tid(12), self.shape));
+    }
+
+    /// The own features that also read sentence start and all-capitals,
+    /// for the usual case of neither.
+    #[inline]
+    pub(crate) fn plain_features(&self, mut f: impl FnMut(u64)) {
+        f(fmix(tid(22), fmix(0, self.shape)));
+        f(fmix(tid(24), fmix(0, self.shape)));
+        f(fmix(tid(26), fmix(self.freq as u64, fmix(self.shape, 0))));
+    }
+
+    /// What the next token's features read of this one (its predecessor).
+    #[inline]
+    pub(crate) fn as_previous(&self, f: impl FnMut(u64)) {
+        previous_features(self.lower, self.word, self.suffix[2], f);
+    }
+
+    /// What the previous token's features read of this one.
+    #[inline]
+    pub(crate) fn as_next(&self, f: impl FnMut(u64)) {
+        next_features(self.lower, self.word, self.suffix[2], f);
+    }
+
+    /// What the token two places on reads of this one.
+    #[inline]
+    pub(crate) fn as_second_previous(&self, mut f: impl FnMut(u64)) {
+        f(fmix(tid(15), self.lower));
+    }
+
+    /// What the token two places back reads of this one.
+    #[inline]
+    pub(crate) fn as_second_next(&self, mut f: impl FnMut(u64)) {
+        f(fmix(tid(16), self.lower));
+    }
+}
+
+/// The features a token reads of its predecessor, given the predecessor's
+/// lower-case form, word and three-letter suffix (all `BOS` at a sentence
+/// start).
+#[inline]
+pub(crate) fn previous_features(lower: u64, word: u64, suffix3: u64, mut f: impl FnMut(u64)) {
+    f(fmix(tid(13), lower));
+    f(fmix(tid(38), word));
+    f(fmix(tid(40), suffix3));
+}
+
+/// The features a token reads of its successor (`EOS` at a sentence end).
+#[inline]
+pub(crate) fn next_features(lower: u64, word: u64, suffix3: u64, mut f: impl FnMut(u64)) {
+    f(fmix(tid(14), lower));
+    f(fmix(tid(39), word));
+    f(fmix(tid(41), suffix3));
+}
+
+/// The features a token at a sentence start reads of the missing tokens
+/// before it: one and two places back.
+pub(crate) fn before_start(mut f: impl FnMut(u64), mut f2: impl FnMut(u64)) {
+    previous_features(BOS, BOS, BOS, &mut f);
+    f2(fmix(tid(15), BOS));
+}
+
+/// The features a token at a sentence end reads of the missing tokens
+/// after it: one and two places on.
+pub(crate) fn after_end(mut f: impl FnMut(u64), mut f2: impl FnMut(u64)) {
+    next_features(EOS, EOS, EOS, &mut f);
+    f2(fmix(tid(16), EOS));
+}
+
 /// A key for a short affix: its bytes packed under a seed byte when they
 /// fit (no hashing needed: features mix the key again), hashed otherwise.
 #[inline]
@@ -281,7 +376,10 @@ impl DocContext {
     }
 
     /// Calls `f` with the hash of every feature of token `i` of sentence
-    /// number `sentence`, which spans tokens `range`.
+    /// number `sentence`, which spans tokens `range`: what training sees.
+    /// The tagger computes the same sums from per-word parts and
+    /// [`context_features`](DocContext::context_features).
+    #[cfg(any(test, feature = "train"))]
     #[inline]
     pub(crate) fn features(
         &self,
@@ -302,7 +400,6 @@ impl DocContext {
         let ii = i as isize;
         let lower_at = |j: isize| at(j).map_or(if j < ii { BOS } else { EOS }, |t| t.lower);
         let shape_at = |j: isize| at(j).map_or(if j < ii { BOS } else { EOS }, |t| t.shape);
-        let tid = |id: u64| id.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let first = i == range.start;
         let caps = self.all_caps[sentence] as u64;
 
@@ -354,8 +451,85 @@ impl DocContext {
             tid(28),
             fmix(nf, fmix(freq, t.flags as u64 & CAP as u64)),
         ));
-        // Gazetteer membership: position in the longest phrase per list,
-        // and the lists the neighbouring tokens are in.
+        self.lexicon_features(t, at(ii - 1), at(ii + 1), &mut f);
+        f(fmix(tid(38), at(ii - 1).map_or(BOS, |t| t.word)));
+        f(fmix(tid(39), at(ii + 1).map_or(EOS, |t| t.word)));
+        f(fmix(tid(40), at(ii - 1).map_or(BOS, |t| t.suffix[2])));
+        f(fmix(tid(41), at(ii + 1).map_or(EOS, |t| t.suffix[2])));
+        self.document_features(t, first, caps, f);
+    }
+
+    /// The features of token `i` that read more than its own text and the
+    /// texts of its neighbours: [`features`](DocContext::features) less the
+    /// per-word parts of [`TokenInfo`] (own features; plain ones unless `i`
+    /// starts its sentence or the sentence is all capitals; what it reads
+    /// of each neighbour, or of the sentence edge), which the tagger sums
+    /// once per word.
+    #[inline]
+    pub(crate) fn context_features(
+        &self,
+        sentence: usize,
+        range: Range<usize>,
+        i: usize,
+        mut f: impl FnMut(u64),
+    ) {
+        let toks = &self.toks;
+        let t = &toks[i];
+        let at = |j: isize| -> Option<&TokenInfo> {
+            if j >= range.start as isize && j < range.end as isize {
+                Some(&toks[j as usize])
+            } else {
+                None
+            }
+        };
+        let ii = i as isize;
+        let prev = at(ii - 1);
+        let next = at(ii + 1);
+        let first = i == range.start;
+        let caps = self.all_caps[sentence] as u64;
+        let (p1, n1) = (prev.map_or(BOS, |t| t.lower), next.map_or(EOS, |t| t.lower));
+        let (sp, sn) = (prev.map_or(BOS, |t| t.shape), next.map_or(EOS, |t| t.shape));
+        f(fmix(tid(17), fmix(sp, t.shape)));
+        f(fmix(tid(18), fmix(t.shape, sn)));
+        f(fmix(tid(19), fmix(fmix(sp, t.shape), sn)));
+        f(fmix(tid(20), fmix(p1, t.lower)));
+        f(fmix(tid(21), fmix(t.lower, n1)));
+        let freq = t.freq as u64;
+        if first || caps == 1 {
+            f(fmix(tid(22), fmix(first as u64, t.shape)));
+            f(fmix(tid(24), fmix(caps, t.shape)));
+            f(fmix(tid(26), fmix(freq, fmix(t.shape, first as u64))));
+        }
+        if first {
+            f(fmix(tid(23), t.lower));
+        }
+        if caps == 1 {
+            f(fmix(tid(25), t.lower));
+        }
+        let pf = prev.map_or(15, |t| t.freq as u64);
+        let nf = next.map_or(15, |t| t.freq as u64);
+        f(fmix(
+            tid(27),
+            fmix(pf, fmix(freq, t.flags as u64 & CAP as u64)),
+        ));
+        f(fmix(
+            tid(28),
+            fmix(nf, fmix(freq, t.flags as u64 & CAP as u64)),
+        ));
+        self.lexicon_features(t, prev, next, &mut f);
+        self.document_features(t, first, caps, f);
+    }
+
+    /// Gazetteer membership (position in the longest phrase per list, and
+    /// the lists of the neighbours) and runs of capitalised words.
+    #[inline]
+    fn lexicon_features(
+        &self,
+        t: &TokenInfo,
+        prev: Option<&TokenInfo>,
+        next: Option<&TokenInfo>,
+        mut f: impl FnMut(u64),
+    ) {
         let mut lex = t.lex;
         let mut list = 0u64;
         while lex != 0 {
@@ -367,16 +541,17 @@ impl DocContext {
             lex >>= 4;
             list += 1;
         }
-        let lp = at(ii - 1).map_or(0, |t| t.lex);
-        let ln = at(ii + 1).map_or(0, |t| t.lex);
+        let lp = prev.map_or(0, |t| t.lex);
+        let ln = next.map_or(0, |t| t.lex);
         f(fmix(tid(31), fmix(lp, t.lex)));
         f(fmix(tid(32), fmix(t.lex, ln)));
         f(fmix(tid(36), t.run as u64));
         f(fmix(tid(37), fmix(t.run as u64, t.shape)));
-        f(fmix(tid(38), at(ii - 1).map_or(BOS, |t| t.word)));
-        f(fmix(tid(39), at(ii + 1).map_or(EOS, |t| t.word)));
-        f(fmix(tid(40), at(ii - 1).map_or(BOS, |t| t.suffix[2])));
-        f(fmix(tid(41), at(ii + 1).map_or(EOS, |t| t.suffix[2])));
+    }
+
+    /// Context aggregation and document context, for capitalised words.
+    #[inline]
+    fn document_features(&self, t: &TokenInfo, first: bool, caps: u64, mut f: impl FnMut(u64)) {
         if t.flags & UPPER != 0 {
             let cues = (t.agg & 0x3f) as u64;
             let contexts = ((t.agg >> 6) & 0x7f) as u64;
@@ -390,7 +565,7 @@ impl DocContext {
                 }
             }
         }
-        // Document context.
+        // Document context: lower-cased elsewhere, prediction history.
         if t.flags & UPPER != 0 {
             f(fmix(
                 tid(33),
@@ -410,6 +585,12 @@ impl DocContext {
             f(fmix(tid(34), hist));
             f(fmix(tid(35), fmix(hist, t.shape)));
         }
+    }
+
+    /// Whether sentence number `sentence` is in capitals (a headline).
+    #[inline]
+    pub(crate) fn all_caps(&self, sentence: usize) -> bool {
+        self.all_caps[sentence]
     }
 
     /// Records a decoded sentence in the prediction history.
@@ -660,6 +841,61 @@ mod tests {
             TokenInfo::new("zürich").prefix[1],
             TokenInfo::new("züri").prefix[1]
         );
+    }
+
+    /// The per-word parts and the context features the tagger sums must
+    /// be exactly the features training saw, position by position.
+    #[test]
+    fn parts_add_up_to_the_features() {
+        let mut lex = Lexicon::with_capacity(8);
+        lex.insert(phrase_key(["New"]), Lexicon::PREFIX);
+        lex.insert(phrase_key(["New", "York"]), 1);
+        lex.insert(phrase_key(["said"]), 5 << 8);
+        let words = [
+            "In", "New", "York", ",", "Cai", "Qi", "said", "Zürich", "'s", "2", ".", //
+            "WORLD", "CUP", "NEWS", //
+            "Cai",  //
+            "He", "left", "New", "York", ".",
+        ];
+        let sentences = [0..11, 11..14, 14..15, 15..20];
+        let mut ctx = DocContext::new(&lex, words, &sentences);
+        ctx.record(0..11, &[0, 9, 11, 0, 1, 3, 0, 12, 0, 0, 0]);
+        let (mut before, mut before2, mut after, mut after2) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        before_start(|h| before.push(h), |h| before2.push(h));
+        after_end(|h| after.push(h), |h| after2.push(h));
+        for (s, range) in sentences.iter().enumerate() {
+            for i in range.clone() {
+                let mut want = Vec::new();
+                ctx.features(s, range.clone(), i, |h| want.push(h));
+                let mut got = Vec::new();
+                let t = &ctx.toks[i];
+                t.own_features(|h| got.push(h));
+                if i > range.start && !ctx.all_caps(s) {
+                    t.plain_features(|h| got.push(h));
+                }
+                match i.checked_sub(1).filter(|&j| j >= range.start) {
+                    Some(j) => ctx.toks[j].as_previous(|h| got.push(h)),
+                    None => got.extend(&before),
+                }
+                match i.checked_sub(2).filter(|&j| j >= range.start) {
+                    Some(j) => ctx.toks[j].as_second_previous(|h| got.push(h)),
+                    None => got.extend(&before2),
+                }
+                match Some(i + 1).filter(|&j| j < range.end) {
+                    Some(j) => ctx.toks[j].as_next(|h| got.push(h)),
+                    None => got.extend(&after),
+                }
+                match Some(i + 2).filter(|&j| j < range.end) {
+                    Some(j) => ctx.toks[j].as_second_next(|h| got.push(h)),
+                    None => got.extend(&after2),
+                }
+                ctx.context_features(s, range.clone(), i, |h| got.push(h));
+                want.sort_unstable();
+                got.sort_unstable();
+                assert_eq!(got, want, "token {i} ({})", words[i]);
+            }
+        }
     }
 
     #[test]

@@ -20,8 +20,10 @@
 //! pass and copies, no hashing or map building.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock};
 
+use crate::decode::Transitions;
 use crate::labels::{allowed, allowed_start, N_TAGS};
 use crate::TagError;
 
@@ -45,10 +47,15 @@ static EMBEDDED: LazyLock<Result<Arc<Model>, String>> = LazyLock::new(|| {
 ///
 /// Immutable once loaded; share it between threads behind an [`Arc`].
 pub struct Model {
+    /// Unique to this model in this process: the tagger's per-thread
+    /// word cache holds sums of this model's weights under this id.
+    pub(crate) id: u64,
     pub(crate) shift: u32,
     pub(crate) weights: Vec<[i16; ROW]>,
     /// `trans[prev][cur]`, with disallowed BILOU transitions at `-1e30`.
     pub(crate) trans: [[f32; N_TAGS]; N_TAGS],
+    /// `trans` as the decoder reads it, made by [`constrain`](Model::constrain).
+    pub(crate) transitions: Transitions,
     pub(crate) start: [f32; N_TAGS],
     pub(crate) scale: f32,
     pub(crate) conf: (f32, f32),
@@ -177,9 +184,11 @@ impl Model {
             nonzero[index / 64] |= 1 << (index % 64);
         }
         let mut model = Model {
+            id: next_id(),
             shift: 64 - bits,
             weights,
             trans,
+            transitions: Transitions::new(&trans),
             start,
             scale,
             conf,
@@ -193,7 +202,8 @@ impl Model {
     }
 
     /// Writes disallowed BILOU transitions as `-1e30`, so the decoder needs
-    /// no branches to respect them.
+    /// no branches to respect them, and prepares the decoder's copies.
+    /// Call it after any change to `trans` or `start`.
     pub(crate) fn constrain(&mut self) {
         for prev in 0..N_TAGS {
             for cur in 0..N_TAGS {
@@ -207,6 +217,7 @@ impl Model {
                 *s = NEG;
             }
         }
+        self.transitions = Transitions::new(&self.trans);
     }
 
     /// The weight-table row of a feature hash, when it is not all zeros.
@@ -234,9 +245,11 @@ impl Model {
             }
         }
         Model {
+            id: next_id(),
             shift: 64 - bits,
             weights,
             trans: [[0.0; N_TAGS]; N_TAGS],
+            transitions: Transitions::new(&[[0.0; N_TAGS]; N_TAGS]),
             start: [0.0; N_TAGS],
             scale: 1.0,
             conf: (1.0, 0.0),
@@ -288,6 +301,12 @@ impl Model {
         out.extend_from_slice(&sum.to_le_bytes());
         out
     }
+}
+
+/// A fresh model id; never 0, which marks an empty cache slot.
+fn next_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// Set bits before each word of a bitmap.

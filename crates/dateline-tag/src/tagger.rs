@@ -1,9 +1,19 @@
 //! The model pass: features, emissions, decoding, confidence.
+//!
+//! Most of a token's features read only its own text or a neighbour's
+//! (word, lower-case form, affixes, shape). Their weight rows are summed
+//! once per word and model and kept in a per-thread cache of [`WordSums`],
+//! so that a frequent word costs a few vector additions instead of some
+//! twenty hashed row lookups; only the features that read context (pairs
+//! of neighbours, gazetteer phrases, runs, the document) are looked up
+//! token by token. Integer sums do not depend on order: the emissions are
+//! exactly those of summing every feature's row.
 
+use std::cell::RefCell;
 use std::ops::Range;
 
 use crate::decode::Decoder;
-use crate::features::DocContext;
+use crate::features::{after_end, before_start, DocContext, TokenInfo};
 use crate::labels::{spans, N_TAGS};
 use crate::model::{Model, ROW};
 use crate::rules::join_org_of;
@@ -24,6 +34,7 @@ pub(crate) struct ModelSpan {
 /// Scratch space for one document; reused across its sentences.
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
+    sums: Vec<[i32; ROW]>,
     emissions: Vec<[f32; N_TAGS]>,
     tags: Vec<u8>,
     margins: Vec<f32>,
@@ -42,74 +53,237 @@ pub(crate) fn tag_model(
     out: &mut Vec<ModelSpan>,
 ) {
     let mut ctx = DocContext::new(&model.lexicon, words.iter().copied(), sentences);
-    for (s, range) in sentences.iter().enumerate() {
-        scratch.emissions.clear();
-        for i in range.clone() {
-            scratch
-                .emissions
-                .push(emission(model, &ctx, s, range.clone(), i));
+    let edges = Edges::new(model);
+    WORDS.with_borrow_mut(|cache| {
+        for (s, range) in sentences.iter().enumerate() {
+            emissions(model, &ctx, cache, &edges, s, range.clone(), scratch);
+            decode(model, words, range.clone(), scratch, out);
+            ctx.record(range.clone(), &scratch.tags);
         }
-        scratch.decoder.viterbi(
+    });
+}
+
+/// Decodes one sentence from its emissions in `scratch` and appends its
+/// entities to `out`.
+fn decode(
+    model: &Model,
+    words: &[&str],
+    range: Range<usize>,
+    scratch: &mut Scratch,
+    out: &mut Vec<ModelSpan>,
+) {
+    scratch.decoder.viterbi(
+        &scratch.emissions,
+        &model.transitions,
+        &model.start,
+        &mut scratch.tags,
+    );
+    // Confidence needs a backward pass; most sentences have no entity.
+    if scratch.tags.iter().any(|&t| t != 0) {
+        scratch.decoder.margins(
             &scratch.emissions,
-            &model.trans,
-            &model.start,
-            &mut scratch.tags,
+            &model.transitions,
+            &scratch.tags,
+            &mut scratch.margins,
         );
-        // Confidence needs a backward pass; most sentences have no entity.
-        if scratch.tags.iter().any(|&t| t != 0) {
-            scratch.decoder.margins(
-                &scratch.emissions,
-                &model.trans,
-                &scratch.tags,
-                &mut scratch.margins,
-            );
-        }
-        let margins = &scratch.margins;
-        scratch.spans.clear();
-        spans(&scratch.tags, |first, end, ty| {
-            scratch
-                .spans
-                .push((range.start + first, range.start + end, ty));
+    }
+    let margins = &scratch.margins;
+    scratch.spans.clear();
+    spans(&scratch.tags, |first, end, ty| {
+        scratch
+            .spans
+            .push((range.start + first, range.start + end, ty));
+    });
+    join_org_of(words, range.clone(), &mut scratch.spans, &mut scratch.joins);
+    for (&(first, end, ty), &joined) in scratch.spans.iter().zip(&scratch.joins.joined) {
+        let margin = margins[first - range.start..end - range.start]
+            .iter()
+            .copied()
+            .fold(f32::INFINITY, f32::min);
+        out.push(ModelSpan {
+            first,
+            end,
+            ty,
+            margin: margin / model.scale,
+            joined,
         });
-        join_org_of(words, range.clone(), &mut scratch.spans, &mut scratch.joins);
-        for (&(first, end, ty), &joined) in scratch.spans.iter().zip(&scratch.joins.joined) {
-            let margin = margins[first - range.start..end - range.start]
-                .iter()
-                .copied()
-                .fold(f32::INFINITY, f32::min);
-            out.push(ModelSpan {
-                first,
-                end,
-                ty,
-                margin: margin / model.scale,
-                joined,
-            });
-        }
-        ctx.record(range.clone(), &scratch.tags);
     }
 }
 
-#[inline]
-fn emission(
+/// The summed weights of one word's per-word feature parts, by part.
+#[derive(Clone, Copy)]
+struct WordSums {
+    /// The model the sums are of (0: an empty slot) and the word's hashes.
+    model: u64,
+    word: u64,
+    lower: u64,
+    sums: [[i32; ROW]; PARTS],
+}
+
+const PARTS: usize = 6;
+/// The token's own features.
+const OWN: usize = 0;
+/// Own features that read sentence start and all-capitals, for neither.
+const PLAIN: usize = 1;
+/// What the next token reads of this one, and the one after that.
+const AS_PREV: usize = 2;
+const AS_PREV2: usize = 3;
+/// What the previous token reads of this one, and the one before that.
+const AS_NEXT: usize = 4;
+const AS_NEXT2: usize = 5;
+
+impl WordSums {
+    /// Sums the parts of `t`'s word under `model`, in place (the slot is
+    /// too large to build and copy).
+    fn fill(&mut self, model: &Model, t: &TokenInfo) {
+        let sums = &mut self.sums;
+        *sums = [[0i32; ROW]; PARTS];
+        t.own_features(|h| add_row(&mut sums[OWN], model, h));
+        t.plain_features(|h| add_row(&mut sums[PLAIN], model, h));
+        t.as_previous(|h| add_row(&mut sums[AS_PREV], model, h));
+        t.as_second_previous(|h| add_row(&mut sums[AS_PREV2], model, h));
+        t.as_next(|h| add_row(&mut sums[AS_NEXT], model, h));
+        t.as_second_next(|h| add_row(&mut sums[AS_NEXT2], model, h));
+        self.model = model.id;
+        self.word = t.word;
+        self.lower = t.lower;
+    }
+}
+
+/// Slots of the per-thread word cache (direct-mapped by word hash): about
+/// 3 MB, enough for the frequent words of news text.
+const CACHE_SLOTS: usize = 1 << 13;
+
+/// Per-thread word sums, for whichever models the thread tags with.
+#[derive(Default)]
+struct WordCache {
+    slots: Vec<WordSums>,
+}
+
+impl WordCache {
+    /// The sums of a token's word under `model`, computed on a miss.
+    #[inline]
+    fn get(&mut self, model: &Model, t: &TokenInfo) -> &WordSums {
+        if self.slots.is_empty() {
+            let empty = WordSums {
+                model: 0,
+                word: 0,
+                lower: 0,
+                sums: [[0; ROW]; PARTS],
+            };
+            self.slots = vec![empty; CACHE_SLOTS];
+        }
+        let slot = &mut self.slots[t.word as usize & (CACHE_SLOTS - 1)];
+        if slot.model != model.id || slot.word != t.word || slot.lower != t.lower {
+            slot.fill(model, t);
+        }
+        slot
+    }
+}
+
+thread_local! {
+    static WORDS: RefCell<WordCache> = RefCell::new(WordCache::default());
+}
+
+/// What tokens at the edges of a sentence read of the missing neighbours.
+struct Edges {
+    before: [i32; ROW],
+    before2: [i32; ROW],
+    after: [i32; ROW],
+    after2: [i32; ROW],
+}
+
+impl Edges {
+    fn new(model: &Model) -> Edges {
+        let mut e = Edges {
+            before: [0; ROW],
+            before2: [0; ROW],
+            after: [0; ROW],
+            after2: [0; ROW],
+        };
+        before_start(
+            |h| add_row(&mut e.before, model, h),
+            |h| add_row(&mut e.before2, model, h),
+        );
+        after_end(
+            |h| add_row(&mut e.after, model, h),
+            |h| add_row(&mut e.after2, model, h),
+        );
+        e
+    }
+}
+
+#[inline(always)]
+fn add_row(acc: &mut [i32; ROW], model: &Model, feature: u64) {
+    if let Some(row) = model.row(feature) {
+        for k in 0..ROW {
+            acc[k] += row[k] as i32;
+        }
+    }
+}
+
+#[inline(always)]
+fn add(acc: &mut [i32; ROW], v: &[i32; ROW]) {
+    for k in 0..ROW {
+        acc[k] += v[k];
+    }
+}
+
+/// Fills `scratch.emissions` for sentence number `s` (tokens `range`):
+/// each token's own sums and its neighbours' (or the sentence edges'),
+/// then its context features.
+fn emissions(
     model: &Model,
     ctx: &DocContext,
+    cache: &mut WordCache,
+    edges: &Edges,
     s: usize,
     range: Range<usize>,
-    i: usize,
-) -> [f32; N_TAGS] {
-    let mut acc = [0i32; ROW];
-    ctx.features(s, range, i, |h| {
-        if let Some(row) = model.row(h) {
-            for k in 0..ROW {
-                acc[k] += row[k] as i32;
-            }
+    scratch: &mut Scratch,
+) {
+    let n = range.len();
+    let acc = &mut scratch.sums;
+    acc.clear();
+    acc.resize(n, [0; ROW]);
+    let caps = ctx.all_caps(s);
+    for (k, t) in ctx.toks[range.clone()].iter().enumerate() {
+        let w = &cache.get(model, t).sums;
+        add(&mut acc[k], &w[OWN]);
+        if k > 0 && !caps {
+            add(&mut acc[k], &w[PLAIN]);
         }
-    });
-    let mut e = [0f32; N_TAGS];
-    for k in 0..ROW {
-        e[k + 1] = acc[k] as f32;
+        if k + 1 < n {
+            add(&mut acc[k + 1], &w[AS_PREV]);
+        }
+        if k + 2 < n {
+            add(&mut acc[k + 2], &w[AS_PREV2]);
+        }
+        if k >= 1 {
+            add(&mut acc[k - 1], &w[AS_NEXT]);
+        }
+        if k >= 2 {
+            add(&mut acc[k - 2], &w[AS_NEXT2]);
+        }
     }
-    e
+    if n > 0 {
+        add(&mut acc[0], &edges.before);
+        add(&mut acc[0], &edges.before2);
+        add(&mut acc[n - 1], &edges.after);
+        add(&mut acc[n - 1], &edges.after2);
+    }
+    if n > 1 {
+        add(&mut acc[1], &edges.before2);
+        add(&mut acc[n - 2], &edges.after2);
+    }
+    scratch.emissions.clear();
+    for (a, i) in acc.iter_mut().zip(range.clone()) {
+        ctx.context_features(s, range.clone(), i, |h| add_row(a, model, h));
+        let mut e = [0f32; N_TAGS];
+        for k in 0..ROW {
+            e[k + 1] = a[k] as f32;
+        }
+        scratch.emissions.push(e);
+    }
 }
 
 impl Model {

@@ -10,6 +10,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::decode::Transitions;
 use crate::features::{phrase_key, DocContext};
 use crate::labels::{self, allowed, allowed_start, N_TAGS, N_TYPES, TYPE_NAMES};
 use crate::model::{Lexicon, Model, ROW};
@@ -553,6 +554,7 @@ pub fn train(
                 let ranges = doc.ranges();
                 let mut ctx = DocContext::new(&folded[d % FOLDS], doc.words(), &ranges);
                 let (trans, start) = p.decode_trans();
+                let trans = Transitions::new(&trans);
                 for (s, range) in ranges.iter().enumerate() {
                     feats.clear();
                     offsets.clear();
