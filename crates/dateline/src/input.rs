@@ -8,6 +8,11 @@
 //! there. Memory is bounded by the batch limits, whatever the corpus size
 //! (a single document larger than a batch makes a batch of its own).
 //!
+//! The reader also numbers the documents and picks those the run processes
+//! ([`Shard`], and a resumed run's skip): another shard's `.txt` file is
+//! never opened, another shard's JSONL line is read past, and each batch
+//! carries every document's index in the whole input.
+//!
 //! Text that is not valid UTF-8 becomes an `invalid_utf8` error record
 //! naming the first bad byte, rather than being decoded lossily: offsets
 //! into a repaired text would not point into the file the user has, and a
@@ -231,9 +236,15 @@ pub(crate) struct Batch {
     /// Each item's document index in the whole input (0-based, counting
     /// the documents of every shard), parallel to `items`.
     pub indices: Vec<u64>,
-    /// Input bytes the batch covers, for progress: the documents of other
-    /// shards and those a resumed run skips are covered too.
+    /// Input bytes of the batch's documents (for a file the workers read,
+    /// its size when the inputs were listed).
     pub bytes: u64,
+    /// Input bytes passed over: documents of other shards, and those a
+    /// resumed run has written already. Progress counts them too.
+    pub skipped: u64,
+    /// Bytes of the files the workers will read, which count towards the
+    /// batch's size limit like bytes in the buffer.
+    pending: usize,
 }
 
 impl Batch {
@@ -355,7 +366,15 @@ impl Selection {
 /// One raw document.
 #[derive(Debug)]
 pub(crate) enum Item {
-    /// A whole `.txt` file (or stdin in txt mode) at `range` of the buffer.
+    /// A `.txt` file of `size` bytes, read by the worker that processes
+    /// it: with very many small files, opening and reading them is much of
+    /// the work, and it runs in parallel there.
+    File {
+        id: String,
+        path: PathBuf,
+        size: u64,
+    },
+    /// Stdin in txt mode, read whole, at `range` of the buffer.
     Text {
         id: String,
         range: std::ops::Range<usize>,
@@ -431,7 +450,8 @@ impl BatchReader {
     }
 
     fn is_full(&self, batch: &Batch) -> bool {
-        batch.items.len() >= self.limits.max_docs || batch.buf.len() >= self.limits.max_bytes
+        batch.items.len() >= self.limits.max_docs
+            || batch.buf.len() + batch.pending >= self.limits.max_bytes
     }
 
     /// Opens the next input; a `.txt` input is read whole into the batch
@@ -474,10 +494,26 @@ impl BatchReader {
                 }
             },
             InputFormat::Txt | InputFormat::Auto => match self.select.next() {
-                Some(index) => read_text(input, index, batch),
+                Some(index) => match (input.path, input.size) {
+                    (Some(path), Some(size)) if size <= Doc::MAX_LEN as u64 => {
+                        batch.bytes += size;
+                        batch.pending += size as usize;
+                        let id = input.name;
+                        batch.push(index, Item::File { id, path, size });
+                    }
+                    (path, size) => read_text(
+                        Input {
+                            path,
+                            size,
+                            ..input
+                        },
+                        index,
+                        batch,
+                    ),
+                },
                 // Another shard's file (or one a resumed run has done) is
                 // not even opened.
-                None => batch.bytes += input.size.unwrap_or(0),
+                None => batch.skipped += input.size.unwrap_or(0),
             },
         }
         true
@@ -490,7 +526,7 @@ impl BatchReader {
         let stop = &self.stop;
         let full = |b: &Batch| {
             b.items.len() >= limits.max_docs
-                || b.buf.len() >= limits.max_bytes
+                || b.buf.len() + b.pending >= limits.max_bytes
                 || stop.load(Ordering::Relaxed)
         };
         let select = &mut self.select;
@@ -509,7 +545,6 @@ impl BatchReader {
                     Ok(0) => break true,
                     Ok(n) => {
                         *line += 1;
-                        batch.bytes += n as u64;
                         let mut start = line_start;
                         // A byte-order mark opens some JSONL files written
                         // on Windows; it is not part of the first object.
@@ -525,9 +560,15 @@ impl BatchReader {
                         let blank = batch.buf[start..end].iter().all(u8::is_ascii_whitespace);
                         let selected = if blank { None } else { select.next() };
                         let Some(index) = selected else {
+                            if blank {
+                                batch.bytes += n as u64;
+                            } else {
+                                batch.skipped += n as u64;
+                            }
                             batch.buf.truncate(line_start);
                             continue;
                         };
+                        batch.bytes += n as u64;
                         batch.push(
                             index,
                             Item::Json {
@@ -562,16 +603,20 @@ impl BatchReader {
                 match docs.next() {
                     None => break true,
                     Some((Ok(doc), bytes)) => {
-                        batch.bytes += bytes;
                         if let Some(index) = select.next() {
+                            batch.bytes += bytes;
                             batch.push(index, Item::Ready(Some(Box::new(doc))));
+                        } else {
+                            batch.skipped += bytes;
                         }
                     }
                     Some((Err((id, failure)), bytes)) => {
-                        batch.bytes += bytes;
                         let fatal = failure.kind == FailureKind::Io;
                         if let Some(index) = select.next() {
+                            batch.bytes += bytes;
                             batch.push(index, Item::Failed { id, failure });
+                        } else {
+                            batch.skipped += bytes;
                         }
                         if fatal {
                             break true;
@@ -593,7 +638,8 @@ fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     })
 }
 
-/// Reads a whole `.txt` input into the batch as document number `index`.
+/// Reads a whole `.txt` input (stdin, or a file of unknown size) into the
+/// batch as document number `index`.
 fn read_text(input: Input, index: u64, batch: &mut Batch) {
     let start = batch.buf.len();
     let id = input.name;
@@ -640,6 +686,12 @@ fn read_all(mut reader: impl Read, size: Option<u64>, buf: &mut Vec<u8>) -> io::
     reader.read_to_end(buf)
 }
 
+fn read_file(path: &Path, size: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    read_all(File::open(path)?, Some(size), &mut bytes)?;
+    Ok(bytes)
+}
+
 /// A document, or the id and reason of its failure.
 pub(crate) type Built = Result<Doc, (String, DocFailure)>;
 
@@ -647,6 +699,21 @@ pub(crate) type Built = Result<Doc, (String, DocFailure)>;
 /// the id and text out of a JSONL object and keeps its other fields.
 pub(crate) fn build_doc(item: &mut Item, buf: &[u8], text_field: &str) -> Built {
     match item {
+        Item::File { id, path, size } => {
+            let id = std::mem::take(id);
+            let mut bytes = match read_file(path, *size) {
+                Ok(bytes) => bytes,
+                Err(e) => return Err((id, DocFailure::new(FailureKind::Io, e.to_string()))),
+            };
+            if bytes.starts_with(b"\xEF\xBB\xBF") {
+                bytes.drain(..3);
+            }
+            // The file's bytes become the text without a copy.
+            match String::from_utf8(bytes) {
+                Ok(text) => new_doc(id, text),
+                Err(e) => Err((id, utf8_failure(&e.utf8_error()))),
+            }
+        }
         Item::Text { id, range } => {
             let id = std::mem::take(id);
             let mut bytes = &buf[range.clone()];
@@ -836,6 +903,59 @@ mod tests {
             ("b.txt", FailureKind::InvalidUtf8)
         );
         assert_eq!(failure.message, "invalid UTF-8 at byte 3");
+    }
+
+    #[test]
+    fn files_are_read_by_the_worker_without_a_bom() {
+        let dir = std::env::temp_dir().join(format!("dateline-files-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.txt"), "\u{FEFF}News.").unwrap();
+        std::fs::write(dir.join("b.txt"), b"ok\xC3(").unwrap();
+        std::fs::write(dir.join("c.txt"), "gone").unwrap();
+        let inputs = resolve_inputs(&[&dir], InputFormat::Auto).unwrap();
+        let mut reader = BatchReader::new(
+            inputs,
+            BatchLimits::default(),
+            Selection::default(),
+            Arc::default(),
+        );
+        let mut batch = reader.next_batch().unwrap();
+        assert!(batch.buf.is_empty(), "the reader thread reads no file");
+        assert_eq!(batch.bytes, 8 + 4 + 4);
+        // Gone between listing and reading: an io error record.
+        std::fs::remove_file(dir.join("c.txt")).unwrap();
+        let built: Vec<Built> = batch
+            .items
+            .iter_mut()
+            .map(|item| build_doc(item, &[], "text"))
+            .collect();
+        assert_eq!(built[0].as_ref().unwrap().text(), "News.");
+        let (id, failure) = built[1].as_ref().unwrap_err();
+        assert_eq!(
+            (id.as_str(), failure.kind),
+            ("b.txt", FailureKind::InvalidUtf8)
+        );
+        assert_eq!(failure.message, "invalid UTF-8 at byte 2");
+        let (id, failure) = built[2].as_ref().unwrap_err();
+        assert_eq!((id.as_str(), failure.kind), ("c.txt", FailureKind::Io));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn shards_partition_the_document_indices() {
+        let shards: Vec<Shard> = (1..=3).map(|k| Shard::new(k, 3).unwrap()).collect();
+        for index in 0..30u64 {
+            assert_eq!(shards.iter().filter(|s| s.contains(index)).count(), 1);
+        }
+        assert!(shards[1].contains(4));
+        assert_eq!("2/3".parse::<Shard>(), Ok(shards[1]));
+        assert!("0/3".parse::<Shard>().is_err());
+        assert!("4/3".parse::<Shard>().is_err());
+        assert!("3".parse::<Shard>().is_err());
+        // Shard 2 of 2, after skipping the first two of its documents.
+        let mut select = Selection::new(Shard::new(2, 2).unwrap(), 2);
+        let picked: Vec<u64> = (0..10).filter_map(|_| select.next()).collect();
+        assert_eq!(picked, [5, 7, 9]);
     }
 
     #[test]

@@ -15,6 +15,14 @@
 //! and `--threads 8` give the same bytes. Memory is bounded by the few
 //! batches in flight (one being read, one queued, two being processed, one
 //! handed to the writer, one being written), never by the corpus.
+//!
+//! A run can stop early and be continued. The writer hands the OS whole
+//! chunks of records, one `write_all` each, and a stop flag (set by the
+//! binary on SIGINT or SIGTERM) makes the reader stop while the documents
+//! already read are finished and written, so an interrupted output ends
+//! with a complete record. A resumed run (JSONL only, where a record is a
+//! line) cuts a partial last line, counts the lines and skips as many
+//! documents of its shard before appending.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -505,6 +513,7 @@ impl Sink {
 struct Processed {
     chunks: Vec<Chunk>,
     bytes: u64,
+    skipped: u64,
 }
 
 /// The rendering of consecutive documents of a batch.
@@ -539,6 +548,8 @@ impl Work<'_> {
             mut items,
             indices,
             bytes,
+            skipped,
+            ..
         } = batch;
         // A few chunks per thread, so one slow document does not leave the
         // other threads idle for long.
@@ -562,7 +573,11 @@ impl Work<'_> {
                 out
             })
             .collect();
-        Processed { chunks, bytes }
+        Processed {
+            chunks,
+            bytes,
+            skipped,
+        }
     }
 
     /// Builds, processes and renders one document into the chunk; a
@@ -704,7 +719,7 @@ impl Writer {
                 }
                 written.bytes += batch.bytes;
                 if let Some(progress) = &progress {
-                    progress.inc(batch.bytes);
+                    progress.inc(batch.bytes + batch.skipped);
                     let secs = progress.elapsed().as_secs_f64().max(1e-3);
                     progress.set_message(format!(
                         "{} docs ({:.0} docs/s)",
