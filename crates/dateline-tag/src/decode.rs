@@ -1,6 +1,6 @@
 //! Viterbi decoding over BILOU tags, and max-marginal confidence.
 
-use crate::labels::{allowed_end, N_TAGS};
+use crate::labels::{allowed, allowed_end, N_TAGS};
 
 const NEG: f32 = -1.0e30;
 
@@ -28,7 +28,26 @@ pub(crate) struct Transitions {
     trans: [[f32; N_TAGS]; N_TAGS],
     rows: [[f32; LANES]; N_TAGS],
     cols: [[f32; LANES]; N_TAGS],
+    /// Every transition BILOU forbids is at `-1e30` or below, so the
+    /// decoder may skip them (see [`ENDS`]).
+    constrained: bool,
+    /// `trans[ENDS[k]][STARTS[j]]` as `[k][j]` and as `[j][k]`, padded.
+    ends_starts: [[f32; SHORT]; ENDS.len()],
+    starts_ends: [[f32; SHORT]; STARTS.len()],
 }
+
+/// The tags after which a new name or `O` may follow (`O`, `L-*`, `U-*`)
+/// and the tags that may follow them (`O`, `B-*`, `U-*`). Under BILOU
+/// these are the only transitions besides `B-x`/`I-x` to `I-x`/`L-x`: a
+/// constrained decoder takes the best over them alone. Skipped
+/// transitions score `-1e30` plus a finite score, which never beats the
+/// allowed ones (`O` and `B-x` are reachable at every position, and `O`
+/// and `L-x` can end every suffix), so the maxima, and the decoded tags,
+/// are exactly those of the full loops.
+const ENDS: [usize; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
+const STARTS: [usize; 9] = [0, 1, 4, 5, 8, 9, 12, 13, 16];
+/// [`ENDS`] and [`STARTS`] padded to a multiple of four lanes.
+const SHORT: usize = 12;
 
 impl Transitions {
     pub(crate) fn new(trans: &[[f32; N_TAGS]; N_TAGS]) -> Transitions {
@@ -40,10 +59,23 @@ impl Transitions {
                 cols[t][p] = trans[p][t];
             }
         }
+        let mut ends_starts = [[NEG; SHORT]; ENDS.len()];
+        let mut starts_ends = [[NEG; SHORT]; STARTS.len()];
+        for (k, &p) in ENDS.iter().enumerate() {
+            for (j, &t) in STARTS.iter().enumerate() {
+                ends_starts[k][j] = trans[p][t];
+                starts_ends[j][k] = trans[p][t];
+            }
+        }
+        let constrained =
+            (0..N_TAGS).all(|p| (0..N_TAGS).all(|t| allowed(p, t) || trans[p][t] <= NEG));
         Transitions {
             trans: *trans,
             rows,
             cols,
+            constrained,
+            ends_starts,
+            starts_ends,
         }
     }
 }
@@ -78,6 +110,11 @@ impl Decoder {
         self.delta.push(first);
         for e in &emissions[1..] {
             let prev = *self.delta.last().expect("non-empty");
+            if transitions.constrained {
+                let cur = forward_bilou(transitions, &prev, e);
+                self.delta.push(cur);
+                continue;
+            }
             // Previous-tag-major with a plain max, so the loop over current
             // tags vectorises; backpointers are recovered for the one best
             // path only, while backtracking.
@@ -146,6 +183,10 @@ impl Decoder {
         for i in (0..n - 1).rev() {
             let next = self.beta[i + 1];
             let e = &emissions[i + 1];
+            if transitions.constrained {
+                self.beta[i] = backward_bilou(transitions, &next, e);
+                continue;
+            }
             // Next-tag-major, so the loop over current tags vectorises.
             let mut best = [NEG; LANES];
             for nt in 0..N_TAGS {
@@ -173,6 +214,61 @@ impl Decoder {
     }
 }
 
+/// One forward step over the BILOU transitions only: the best score of
+/// each tag at a token, given the previous token's and its emissions.
+#[inline]
+fn forward_bilou(tr: &Transitions, prev: &[f32; N_TAGS], e: &[f32; N_TAGS]) -> [f32; N_TAGS] {
+    let mut best = [NEG; SHORT];
+    for (k, &p) in ENDS.iter().enumerate() {
+        let d = prev[p];
+        let row = &tr.ends_starts[k];
+        for j in 0..SHORT {
+            best[j] = max(best[j], d + row[j]);
+        }
+    }
+    let mut cur = [NEG; N_TAGS];
+    for (j, &t) in STARTS.iter().enumerate() {
+        cur[t] = best[j] + e[t];
+    }
+    let trans = &tr.trans;
+    for b in (1..N_TAGS).step_by(4) {
+        let (i, l) = (b + 1, b + 2);
+        // The same initial value and comparisons as the full loop.
+        let inside = max(max(NEG, prev[b] + trans[b][i]), prev[i] + trans[i][i]);
+        let last = max(max(NEG, prev[b] + trans[b][l]), prev[i] + trans[i][l]);
+        cur[i] = inside + e[i];
+        cur[l] = last + e[l];
+    }
+    cur
+}
+
+/// One backward step over the BILOU transitions only: the best score of
+/// the rest of the sentence after each tag at a token, given the next
+/// token's scores and emissions.
+#[inline]
+fn backward_bilou(tr: &Transitions, next: &[f32; N_TAGS], e: &[f32; N_TAGS]) -> [f32; N_TAGS] {
+    let mut best = [NEG; SHORT];
+    for (j, &nt) in STARTS.iter().enumerate() {
+        let v = e[nt] + next[nt];
+        let col = &tr.starts_ends[j];
+        for k in 0..SHORT {
+            best[k] = max(best[k], col[k] + v);
+        }
+    }
+    let mut cur = [NEG; N_TAGS];
+    for (k, &t) in ENDS.iter().enumerate() {
+        cur[t] = best[k];
+    }
+    let trans = &tr.trans;
+    for b in (1..N_TAGS).step_by(4) {
+        let (i, l) = (b + 1, b + 2);
+        let (vi, vl) = (e[i] + next[i], e[l] + next[l]);
+        cur[b] = max(max(NEG, trans[b][i] + vi), trans[b][l] + vl);
+        cur[i] = max(max(NEG, trans[i][i] + vi), trans[i][l] + vl);
+    }
+    cur
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +288,62 @@ mod tests {
             }
         }
         (trans, start)
+    }
+
+    /// The BILOU-only loops give the full loops' scores, tags and margins
+    /// to the bit.
+    #[test]
+    fn bilou_loops_match_the_full_loops() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |scale: f32| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            ((seed >> 40) as i32 - (1 << 23)) as f32 / (1 << 23) as f32 * scale
+        };
+        for round in 0..200 {
+            let (mut trans, mut start) = constrained();
+            for p in 0..N_TAGS {
+                for t in 0..N_TAGS {
+                    if allowed(p, t) {
+                        trans[p][t] = next(5000.0).round();
+                    }
+                }
+                if allowed_start(p) {
+                    start[p] = next(5000.0).round();
+                }
+            }
+            let n = 1 + round % 23;
+            // Integer-valued, as the tagger's are; some exact zeros and ties.
+            let e: Vec<[f32; N_TAGS]> = (0..n)
+                .map(|_| {
+                    let mut row = [0f32; N_TAGS];
+                    for v in &mut row[1..] {
+                        *v = (next(40000.0) / 1000.0).round() * 1000.0;
+                    }
+                    row
+                })
+                .collect();
+            let fast = Transitions::new(&trans);
+            assert!(fast.constrained);
+            let mut full = fast.clone();
+            full.constrained = false;
+            let (mut d1, mut d2) = (Decoder::default(), Decoder::default());
+            let (mut t1, mut t2) = (Vec::new(), Vec::new());
+            d1.viterbi(&e, &fast, &start, &mut t1);
+            d2.viterbi(&e, &full, &start, &mut t2);
+            assert_eq!(t1, t2);
+            let bits = |d: &[[f32; N_TAGS]]| -> Vec<u32> {
+                d.iter().flatten().map(|v| v.to_bits()).collect()
+            };
+            assert_eq!(bits(&d1.delta), bits(&d2.delta));
+            let (mut m1, mut m2) = (Vec::new(), Vec::new());
+            d1.margins(&e, &fast, &t1, &mut m1);
+            d2.margins(&e, &full, &t2, &mut m2);
+            assert_eq!(bits(&d1.beta), bits(&d2.beta));
+            let mb = |m: &[f32]| -> Vec<u32> { m.iter().map(|v| v.to_bits()).collect() };
+            assert_eq!(mb(&m1), mb(&m2));
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! occurs lower-cased in the document, and how the same word was tagged
 //! earlier in the document (the "prediction history" of Ratinov and Roth).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
@@ -168,6 +169,44 @@ impl TokenInfo {
             lexv: 0,
         }
     }
+}
+
+/// Texts of the per-thread token cache: short words only, stored whole
+/// so that a hit is an exact match, never a hash collision.
+const TEXT_BYTES: usize = 23;
+const TEXT_SLOTS: usize = 1 << 13;
+
+/// [`TokenInfo::new`] of recent words, per thread (direct-mapped by word
+/// hash): a frequent word costs one hash and a compare.
+#[derive(Default)]
+struct TextCache {
+    slots: Vec<(u8, [u8; TEXT_BYTES], TokenInfo)>,
+}
+
+impl TextCache {
+    #[inline]
+    fn get(&mut self, text: &str) -> TokenInfo {
+        let bytes = text.as_bytes();
+        if bytes.len() > TEXT_BYTES || bytes.is_empty() {
+            return TokenInfo::new(text);
+        }
+        if self.slots.is_empty() {
+            // Length 0 marks an empty slot: empty words are never cached.
+            self.slots = vec![(0, [0; TEXT_BYTES], TokenInfo::default()); TEXT_SLOTS];
+        }
+        let word = hash_bytes(1, bytes);
+        let (len, stored, info) = &mut self.slots[word as usize & (TEXT_SLOTS - 1)];
+        if *len as usize != bytes.len() || &stored[..bytes.len()] != bytes {
+            *info = TokenInfo::new(text);
+            *len = bytes.len() as u8;
+            stored[..bytes.len()].copy_from_slice(bytes);
+        }
+        *info
+    }
+}
+
+thread_local! {
+    static TEXTS: RefCell<TextCache> = RefCell::new(TextCache::default());
 }
 
 /// A feature template's id, to mix with the values it reads.
@@ -339,7 +378,8 @@ impl DocContext {
         words: impl IntoIterator<Item = &'a str>,
         sentences: &[Range<usize>],
     ) -> DocContext {
-        let mut toks: Vec<TokenInfo> = words.into_iter().map(TokenInfo::new).collect();
+        let mut toks: Vec<TokenInfo> =
+            TEXTS.with_borrow_mut(|cache| words.into_iter().map(|w| cache.get(w)).collect());
         let mut lower_words: Vec<u64> = toks
             .iter()
             .filter(|t| t.flags & (UPPER | LOWER) == LOWER)
