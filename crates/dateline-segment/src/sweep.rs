@@ -90,6 +90,13 @@ fn is_clean(chunk: &[u8]) -> bool {
     !chunk.iter().any(|&b| b == b'@' || b == b'/') && !chunk.windows(4).any(|w| w == b"www.")
 }
 
+/// [`is_clean`] for a chunk that starts with a letter or digit: only a
+/// leading `www.` makes a link of it (`Shape::of` looks at the start of
+/// the word), so there is no need to look for one further in.
+fn is_clean_word(chunk: &[u8]) -> bool {
+    !chunk.iter().any(|&b| b == b'@' || b == b'/') && !chunk.starts_with(b"www.")
+}
+
 /// A run of one symbol used as a rule: `***`, `=====`, `_____`.
 fn is_separator(chunk: &str) -> bool {
     let b = chunk.as_bytes();
@@ -123,12 +130,20 @@ impl<'t> Iterator for LineChunks<'t> {
     type Item = (usize, &'t str);
 
     fn next(&mut self) -> Option<(usize, &'t str)> {
-        let rest = &self.text[self.pos..];
-        let skipped = rest.len()
-            - rest
-                .trim_start_matches(|c: char| c.is_whitespace() && c != '\n' && c != '\r')
-                .len();
-        let start = self.pos + skipped;
+        let b = self.text.as_bytes();
+        let mut start = self.pos;
+        // Bytes first: space, tab, `\x0B` and `\x0C` are the ASCII
+        // whitespace that does not end a line.
+        while start < b.len() && matches!(b[start], b' ' | b'\t' | 0x0B | 0x0C) {
+            start += 1;
+        }
+        if start < b.len() && b[start] >= 0x80 {
+            let rest = &self.text[start..];
+            start += rest.len()
+                - rest
+                    .trim_start_matches(|c: char| c.is_whitespace() && c != '\n' && c != '\r')
+                    .len();
+        }
         let rest = &self.text[start..];
         if rest.is_empty() || rest.starts_with(['\n', '\r']) {
             return None;
@@ -306,15 +321,24 @@ impl<'t, D: Decider> Sweep<'t, D> {
             // `AP -`, `to $4.5`: no stop before a symbol.
             return true;
         }
-        if left.len() == 2 && self.before.0 < self.before.1 && bytes[self.before.0].is_ascii_digit()
+        // `07:17 AM Will`: the word after a time may open a mail header
+        // line, and `:P` is an emoticon; other two-byte chunks after a
+        // number (`5 12 3` in a table) are plain.
+        if left.len() == 2
+            && self.before.0 < self.before.1
+            && bytes[self.before.0].is_ascii_digit()
+            && (!left[0].is_ascii_alphanumeric()
+                || left.eq_ignore_ascii_case(b"am")
+                || left.eq_ignore_ascii_case(b"pm"))
         {
             return false;
         }
         let right_end = self.chunk_end(i + 1);
-        if !is_clean(&bytes[ge..right_end]) {
+        if !is_clean_word(&bytes[ge..right_end]) {
             return false;
         }
-        // Checked once: the next gap has this chunk on its left.
+        // Checked once: the next gap has this chunk on its left (where,
+        // starting with a letter or digit, it has no openers either).
         self.clean_chunk = ge;
         !self.marker_like(i)
     }
