@@ -46,7 +46,7 @@ pub(crate) struct TokenInfo {
     lower_elsewhere: bool,
     /// Length (capped at 4) and BILOU position of the run of capitalised
     /// tokens the token is in, `4 * len + pos`; 0 outside runs.
-    run: u8,
+    pub(crate) run: u8,
     /// What the document says about this word elsewhere (context
     /// aggregation): cue bits, and the lexicon lists any occurrence is in.
     agg: u32,
@@ -209,6 +209,23 @@ thread_local! {
     static TEXTS: RefCell<TextCache> = RefCell::new(TextCache::default());
 }
 
+/// Left out by [`DocContext::context_features`]: neither the token nor its
+/// predecessor is in a list (one fixed feature).
+pub(crate) const NO_LISTS_BEFORE: u8 = 1;
+/// Neither the token nor its successor is in a list (one fixed feature).
+pub(crate) const NO_LISTS_AFTER: u8 = 2;
+/// The token is in no run of capitalised words (one fixed feature and
+/// [`TokenInfo::runless_features`]).
+pub(crate) const NO_RUN: u8 = 4;
+
+/// The fixed features of [`NO_LISTS_BEFORE`], [`NO_LISTS_AFTER`] and
+/// [`NO_RUN`], in that order.
+pub(crate) fn plain_context(mut f: impl FnMut(u8, u64)) {
+    f(NO_LISTS_BEFORE, fmix(tid(31), fmix(0, 0)));
+    f(NO_LISTS_AFTER, fmix(tid(32), fmix(0, 0)));
+    f(NO_RUN, fmix(tid(36), 0));
+}
+
 /// A feature template's id, to mix with the values it reads.
 #[inline]
 const fn tid(id: u64) -> u64 {
@@ -245,6 +262,12 @@ impl TokenInfo {
         f(fmix(tid(22), fmix(0, self.shape)));
         f(fmix(tid(24), fmix(0, self.shape)));
         f(fmix(tid(26), fmix(self.freq as u64, fmix(self.shape, 0))));
+    }
+
+    /// The run feature that reads the token's shape, outside runs.
+    #[inline]
+    pub(crate) fn runless_features(&self, mut f: impl FnMut(u64)) {
+        f(fmix(tid(37), fmix(0, self.shape)));
     }
 
     /// What the next token's features read of this one (its predecessor).
@@ -491,7 +514,7 @@ impl DocContext {
             tid(28),
             fmix(nf, fmix(freq, t.flags as u64 & CAP as u64)),
         ));
-        self.lexicon_features(t, at(ii - 1), at(ii + 1), &mut f);
+        self.lexicon_features(t, at(ii - 1), at(ii + 1), true, &mut f);
         f(fmix(tid(38), at(ii - 1).map_or(BOS, |t| t.word)));
         f(fmix(tid(39), at(ii + 1).map_or(EOS, |t| t.word)));
         f(fmix(tid(40), at(ii - 1).map_or(BOS, |t| t.suffix[2])));
@@ -504,7 +527,10 @@ impl DocContext {
     /// per-word parts of [`TokenInfo`] (own features; plain ones unless `i`
     /// starts its sentence or the sentence is all capitals; what it reads
     /// of each neighbour, or of the sentence edge), which the tagger sums
-    /// once per word.
+    /// once per word. Features that are the same for most tokens are left
+    /// out too, and the result says which: [`NO_LISTS_BEFORE`],
+    /// [`NO_LISTS_AFTER`], [`NO_RUN`] (see [`plain_context`] and
+    /// [`TokenInfo::runless_features`]).
     #[inline]
     pub(crate) fn context_features(
         &self,
@@ -512,7 +538,7 @@ impl DocContext {
         range: Range<usize>,
         i: usize,
         mut f: impl FnMut(u64),
-    ) {
+    ) -> u8 {
         let toks = &self.toks;
         let t = &toks[i];
         let at = |j: isize| -> Option<&TokenInfo> {
@@ -556,20 +582,24 @@ impl DocContext {
             tid(28),
             fmix(nf, fmix(freq, t.flags as u64 & CAP as u64)),
         ));
-        self.lexicon_features(t, prev, next, &mut f);
+        let skipped = self.lexicon_features(t, prev, next, false, &mut f);
         self.document_features(t, first, caps, f);
+        skipped
     }
 
     /// Gazetteer membership (position in the longest phrase per list, and
-    /// the lists of the neighbours) and runs of capitalised words.
+    /// the lists of the neighbours) and runs of capitalised words. Unless
+    /// `all`, leaves out the features that take their usual value (no
+    /// lists on either side, no run) and says which.
     #[inline]
     fn lexicon_features(
         &self,
         t: &TokenInfo,
         prev: Option<&TokenInfo>,
         next: Option<&TokenInfo>,
+        all: bool,
         mut f: impl FnMut(u64),
-    ) {
+    ) -> u8 {
         let mut lex = t.lex;
         let mut list = 0u64;
         while lex != 0 {
@@ -583,10 +613,24 @@ impl DocContext {
         }
         let lp = prev.map_or(0, |t| t.lex);
         let ln = next.map_or(0, |t| t.lex);
-        f(fmix(tid(31), fmix(lp, t.lex)));
-        f(fmix(tid(32), fmix(t.lex, ln)));
-        f(fmix(tid(36), t.run as u64));
-        f(fmix(tid(37), fmix(t.run as u64, t.shape)));
+        let mut skipped = 0;
+        if all || lp | t.lex != 0 {
+            f(fmix(tid(31), fmix(lp, t.lex)));
+        } else {
+            skipped |= NO_LISTS_BEFORE;
+        }
+        if all || t.lex | ln != 0 {
+            f(fmix(tid(32), fmix(t.lex, ln)));
+        } else {
+            skipped |= NO_LISTS_AFTER;
+        }
+        if all || t.run != 0 {
+            f(fmix(tid(36), t.run as u64));
+            f(fmix(tid(37), fmix(t.run as u64, t.shape)));
+        } else {
+            skipped |= NO_RUN;
+        }
+        skipped
     }
 
     /// Context aggregation and document context, for capitalised words.
@@ -930,7 +974,15 @@ mod tests {
                     Some(j) => ctx.toks[j].as_second_next(|h| got.push(h)),
                     None => got.extend(&after2),
                 }
-                ctx.context_features(s, range.clone(), i, |h| got.push(h));
+                let skipped = ctx.context_features(s, range.clone(), i, |h| got.push(h));
+                plain_context(|flag, h| {
+                    if skipped & flag != 0 {
+                        got.push(h);
+                    }
+                });
+                if skipped & NO_RUN != 0 {
+                    t.runless_features(|h| got.push(h));
+                }
                 want.sort_unstable();
                 got.sort_unstable();
                 assert_eq!(got, want, "token {i} ({})", words[i]);

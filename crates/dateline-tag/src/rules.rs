@@ -313,6 +313,47 @@ static SETS: std::sync::LazyLock<Vec<Table>> = std::sync::LazyLock::new(|| {
     .collect()
 });
 
+/// Slots of [`TABLE_INDEX`]: a power of two well above the table count.
+const INDEX_SLOTS: usize = 64;
+
+/// [`SETS`] by table address, open addressing: `is` finds a table's set
+/// in one or two probes rather than by scanning the list. A slot holds
+/// the address and the position in `SETS` plus one (0: empty).
+static TABLE_INDEX: std::sync::LazyLock<[(usize, u8); INDEX_SLOTS]> =
+    std::sync::LazyLock::new(|| {
+        let mut index = [(0usize, 0u8); INDEX_SLOTS];
+        for (k, t) in SETS.iter().enumerate() {
+            let mut slot = index_slot(t.0);
+            while index[slot].1 != 0 {
+                slot = (slot + 1) % INDEX_SLOTS;
+            }
+            index[slot] = (t.0, k as u8 + 1);
+        }
+        index
+    });
+
+#[inline]
+fn index_slot(address: usize) -> usize {
+    ((address as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % INDEX_SLOTS
+}
+
+/// The long table at this address, if it is one.
+#[inline]
+fn long_table(address: usize) -> Option<&'static Table> {
+    let index = &*TABLE_INDEX;
+    let mut slot = index_slot(address);
+    loop {
+        let (at, k) = index[slot];
+        if k == 0 {
+            return None;
+        }
+        if at == address {
+            return SETS.get(k as usize - 1);
+        }
+        slot = (slot + 1) % INDEX_SLOTS;
+    }
+}
+
 /// The hash of a short word's ASCII-lower-cased bytes.
 fn lower_hash(word: &str) -> Option<u64> {
     let mut buf = [0u8; 24];
@@ -325,7 +366,7 @@ fn lower_hash(word: &str) -> Option<u64> {
 
 fn is(word: &str, table: &[&str]) -> bool {
     if table.len() > 4 {
-        if let Some((_, first, set)) = SETS.iter().find(|t| t.0 == table.as_ptr() as usize) {
+        if let Some((_, first, set)) = long_table(table.as_ptr() as usize) {
             // Most words fail on their first byte, before any hashing.
             let b = word.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
             return first[b as usize / 64] & (1 << (b % 64)) != 0

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use crate::decode::Decoder;
-use crate::features::{after_end, before_start, DocContext, TokenInfo};
+use crate::features::{after_end, before_start, plain_context, DocContext, TokenInfo, NO_RUN};
 use crate::labels::{spans, N_TAGS};
 use crate::model::{Model, ROW};
 use crate::rules::join_org_of;
@@ -120,7 +120,7 @@ struct WordSums {
     sums: [[i32; ROW]; PARTS],
 }
 
-const PARTS: usize = 6;
+const PARTS: usize = 7;
 /// The token's own features.
 const OWN: usize = 0;
 /// Own features that read sentence start and all-capitals, for neither.
@@ -131,6 +131,8 @@ const AS_PREV2: usize = 3;
 /// What the previous token reads of this one, and the one before that.
 const AS_NEXT: usize = 4;
 const AS_NEXT2: usize = 5;
+/// The run feature outside runs of capitalised words.
+const RUNLESS: usize = 6;
 
 impl WordSums {
     /// Sums the parts of `t`'s word under `model`, in place (the slot is
@@ -144,6 +146,7 @@ impl WordSums {
         t.as_second_previous(|h| add_row(&mut sums[AS_PREV2], model, h));
         t.as_next(|h| add_row(&mut sums[AS_NEXT], model, h));
         t.as_second_next(|h| add_row(&mut sums[AS_NEXT2], model, h));
+        t.runless_features(|h| add_row(&mut sums[RUNLESS], model, h));
         self.model = model.id;
         self.word = t.word;
         self.lower = t.lower;
@@ -185,8 +188,10 @@ thread_local! {
     static WORDS: RefCell<WordCache> = RefCell::new(WordCache::default());
 }
 
-/// What tokens at the edges of a sentence read of the missing neighbours.
+/// What tokens at the edges of a sentence read of the missing neighbours,
+/// and the fixed context features by their flag (see [`plain_context`]).
 struct Edges {
+    plain: [[i32; ROW]; 3],
     before: [i32; ROW],
     before2: [i32; ROW],
     after: [i32; ROW],
@@ -196,6 +201,7 @@ struct Edges {
 impl Edges {
     fn new(model: &Model) -> Edges {
         let mut e = Edges {
+            plain: [[0; ROW]; 3],
             before: [0; ROW],
             before2: [0; ROW],
             after: [0; ROW],
@@ -209,6 +215,7 @@ impl Edges {
             |h| add_row(&mut e.after, model, h),
             |h| add_row(&mut e.after2, model, h),
         );
+        plain_context(|flag, h| add_row(&mut e.plain[flag.trailing_zeros() as usize], model, h));
         e
     }
 }
@@ -249,6 +256,9 @@ fn emissions(
     for (k, t) in ctx.toks[range.clone()].iter().enumerate() {
         let w = &cache.get(model, t).sums;
         add(&mut acc[k], &w[OWN]);
+        if t.run == 0 {
+            add(&mut acc[k], &w[RUNLESS]);
+        }
         if k > 0 && !caps {
             add(&mut acc[k], &w[PLAIN]);
         }
@@ -277,7 +287,14 @@ fn emissions(
     }
     scratch.emissions.clear();
     for (a, i) in acc.iter_mut().zip(range.clone()) {
-        ctx.context_features(s, range.clone(), i, |h| add_row(a, model, h));
+        let skipped = ctx.context_features(s, range.clone(), i, |h| add_row(a, model, h));
+        // NO_RUN's per-word part was added with the word's other sums.
+        debug_assert_eq!(skipped & NO_RUN != 0, ctx.toks[i].run == 0);
+        for (bit, plain) in edges.plain.iter().enumerate() {
+            if skipped & (1 << bit) != 0 {
+                add(a, plain);
+            }
+        }
         let mut e = [0f32; N_TAGS];
         for k in 0..ROW {
             e[k + 1] = a[k] as f32;
