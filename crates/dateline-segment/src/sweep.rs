@@ -61,6 +61,17 @@ fn classify(k: &Knowledge, word: &str) -> Option<Abbrev> {
 
 /// Letters only, at least two, none lower-case: `BEIJING`, `NEW`, `ST.`.
 fn is_caps_word(w: &str) -> bool {
+    if w.is_ascii() {
+        let mut letters = 0;
+        for &b in w.as_bytes() {
+            if b.is_ascii_uppercase() {
+                letters += 1;
+            } else if !matches!(b, b'.' | b'-' | b'\'') {
+                return false;
+            }
+        }
+        return letters >= 2;
+    }
     let mut letters = 0;
     for c in w.chars() {
         if c.is_alphabetic() {
@@ -290,8 +301,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
         if r.is_ascii_lowercase() {
             // A link may open a line of a list of links.
             return !matches!(l, b'.' | b'!' | b'?')
-                && !bytes[ge..].starts_with(b"http")
-                && !bytes[ge..].starts_with(b"www.");
+                && !(matches!(r, b'h' | b'w')
+                    && (bytes[ge..].starts_with(b"http") || bytes[ge..].starts_with(b"www.")));
         }
         let opener = matches!(r, b'(' | b'[' | b'{' | b'"' | b'\'');
         let left = &bytes[self.chunk_start..gs];
@@ -799,11 +810,14 @@ impl<'t, D: Decider> Sweep<'t, D> {
     /// date or address line. Ordinary news prose never does.
     fn inner_rules(&mut self, g: &GapView<'_>) -> Verdict {
         let (l, r) = (&g.left, &g.right);
-        let ls = Shape::of(l.word);
-        let rs = Shape::of(r.word);
-        // A list of links, one after another.
+        // A list of links, one after another. The shapes cost a pass over
+        // each word, so the cheap tests go first.
         let link = |w: &str| w.starts_with("http") || w.starts_with("www.");
-        if ls == Shape::Url && l.kind == Kind::None && r.openers.is_empty() && link(r.word) {
+        if l.kind == Kind::None
+            && r.openers.is_empty()
+            && link(r.word)
+            && Shape::of(l.word) == Shape::Url
+        {
             return Verdict::Ask;
         }
         if r.case == Case::Lower
@@ -813,6 +827,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
         {
             return Verdict::Keep;
         }
+        let ls = Shape::of(l.word);
+        let rs = Shape::of(r.word);
         match l.kind {
             // `Thanks, Sean`, `Best regards, Debra`: a sign-off may end
             // before the name. `In Houston, Jeff Bagwell homered` goes on.
@@ -877,13 +893,16 @@ impl<'t, D: Decider> Sweep<'t, D> {
         let l = &g.left;
         // A label line (`Scorers:`) or a last table cell (`.576 -`) ends;
         // a comma, a hyphen or a word such as `of` carries on.
+        if g.right.case == Case::Lower {
+            return Verdict::Keep;
+        }
         let lone_dash = l.kind == Kind::Dash && is_dash_chunk(self.k, l.word);
         let unfinished = match l.kind {
             Kind::Comma | Kind::Semicolon => true,
             Kind::Dash => !lone_dash,
             _ => self.k.is_continuation(l.word),
         } || self.open_brackets() > 0;
-        if g.right.case == Case::Lower || unfinished {
+        if unfinished {
             Verdict::Keep
         } else {
             Verdict::Break
