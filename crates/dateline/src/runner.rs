@@ -236,12 +236,6 @@ impl Runner {
         &self.pipeline
     }
 
-    /// Records a resumed run found in its output; the run skips as many
-    /// documents of its shard.
-    pub fn resumed_after(&self) -> u64 {
-        self.select.skip
-    }
-
     /// A flag that stops the run when set (from a signal handler, say):
     /// no further document is read, the ones already read are processed
     /// and written, and [`Runner::run`] returns a summary marked
