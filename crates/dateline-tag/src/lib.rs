@@ -211,8 +211,10 @@ impl EntityTagger {
             doc.sentences().iter().map(|s| s.token_range()).collect();
         let words: Vec<&str> = tokens.iter().map(|t| doc.slice(t.span)).collect();
         let mut spans: Vec<ModelSpan> = Vec::new();
-        let mut scratch = Scratch::default();
-        tag_model(&self.model, &words, &sentences, &mut scratch, &mut spans);
+        // The buffers of earlier documents on this thread, already grown.
+        SCRATCH.with_borrow_mut(|scratch| {
+            tag_model(&self.model, &words, &sentences, scratch, &mut spans);
+        });
         let entity = |first: usize, end: usize, label: Label, source, confidence| Entity {
             span: Span::new(tokens[first].span.start, tokens[end - 1].span.end),
             first_token: first as u32,
@@ -252,6 +254,10 @@ impl EntityTagger {
         }
         entities
     }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Adds `extra` entities where they overlap nothing in `base` (both sorted

@@ -13,7 +13,10 @@ use std::cell::RefCell;
 use std::ops::Range;
 
 use crate::decode::Decoder;
-use crate::features::{after_end, before_start, plain_context, DocContext, TokenInfo, NO_RUN};
+use crate::features::{
+    after_end, before_start, plain_context, DocContext, TokenInfo, NO_LISTS_AFTER, NO_LISTS_BEFORE,
+    NO_RUN,
+};
 use crate::labels::{spans, N_TAGS};
 use crate::model::{Model, ROW};
 use crate::rules::join_org_of;
@@ -121,8 +124,12 @@ struct WordSums {
 }
 
 const PARTS: usize = 7;
-/// The token's own features.
-const OWN: usize = 0;
+/// What a token in the usual context adds for itself: its own features,
+/// the plain ones, the run features outside runs and the fixed features
+/// of no lists on either side. Tokens in another context subtract the
+/// parts that do not apply (integer sums: exact in any order), so the
+/// usual token costs one addition for all of them.
+const USUAL: usize = 0;
 /// Own features that read sentence start and all-capitals, for neither.
 const PLAIN: usize = 1;
 /// What the next token reads of this one, and the one after that.
@@ -131,22 +138,28 @@ const AS_PREV2: usize = 3;
 /// What the previous token reads of this one, and the one before that.
 const AS_NEXT: usize = 4;
 const AS_NEXT2: usize = 5;
-/// The run feature outside runs of capitalised words.
+/// The run features outside runs of capitalised words.
 const RUNLESS: usize = 6;
 
 impl WordSums {
     /// Sums the parts of `t`'s word under `model`, in place (the slot is
     /// too large to build and copy).
-    fn fill(&mut self, model: &Model, t: &TokenInfo) {
+    fn fill(&mut self, model: &Model, fixed: &Edges, t: &TokenInfo) {
         let sums = &mut self.sums;
         *sums = [[0i32; ROW]; PARTS];
-        t.own_features(|h| add_row(&mut sums[OWN], model, h));
+        t.own_features(|h| add_row(&mut sums[USUAL], model, h));
         t.plain_features(|h| add_row(&mut sums[PLAIN], model, h));
         t.as_previous(|h| add_row(&mut sums[AS_PREV], model, h));
         t.as_second_previous(|h| add_row(&mut sums[AS_PREV2], model, h));
         t.as_next(|h| add_row(&mut sums[AS_NEXT], model, h));
         t.as_second_next(|h| add_row(&mut sums[AS_NEXT2], model, h));
         t.runless_features(|h| add_row(&mut sums[RUNLESS], model, h));
+        add(&mut sums[RUNLESS], &fixed.plain[2]);
+        let (usual, rest) = sums.split_at_mut(1);
+        add(&mut usual[0], &rest[PLAIN - 1]);
+        add(&mut usual[0], &rest[RUNLESS - 1]);
+        add(&mut usual[0], &fixed.plain[0]);
+        add(&mut usual[0], &fixed.plain[1]);
         self.model = model.id;
         self.word = t.word;
         self.lower = t.lower;
@@ -166,7 +179,7 @@ struct WordCache {
 impl WordCache {
     /// The sums of a token's word under `model`, computed on a miss.
     #[inline]
-    fn get(&mut self, model: &Model, t: &TokenInfo) -> &WordSums {
+    fn get(&mut self, model: &Model, fixed: &Edges, t: &TokenInfo) -> &WordSums {
         if self.slots.is_empty() {
             let empty = WordSums {
                 model: 0,
@@ -178,7 +191,7 @@ impl WordCache {
         }
         let slot = &mut self.slots[t.word as usize & (CACHE_SLOTS - 1)];
         if slot.model != model.id || slot.word != t.word || slot.lower != t.lower {
-            slot.fill(model, t);
+            slot.fill(model, fixed, t);
         }
         slot
     }
@@ -230,6 +243,13 @@ fn add_row(acc: &mut [i32; ROW], model: &Model, feature: u64) {
 }
 
 #[inline(always)]
+fn sub(acc: &mut [i32; ROW], v: &[i32; ROW]) {
+    for k in 0..ROW {
+        acc[k] -= v[k];
+    }
+}
+
+#[inline(always)]
 fn add(acc: &mut [i32; ROW], v: &[i32; ROW]) {
     for k in 0..ROW {
         acc[k] += v[k];
@@ -254,13 +274,13 @@ fn emissions(
     acc.resize(n, [0; ROW]);
     let caps = ctx.all_caps(s);
     for (k, t) in ctx.toks[range.clone()].iter().enumerate() {
-        let w = &cache.get(model, t).sums;
-        add(&mut acc[k], &w[OWN]);
-        if t.run == 0 {
-            add(&mut acc[k], &w[RUNLESS]);
+        let w = &cache.get(model, edges, t).sums;
+        add(&mut acc[k], &w[USUAL]);
+        if t.run != 0 {
+            sub(&mut acc[k], &w[RUNLESS]);
         }
-        if k > 0 && !caps {
-            add(&mut acc[k], &w[PLAIN]);
+        if k == 0 || caps {
+            sub(&mut acc[k], &w[PLAIN]);
         }
         if k + 1 < n {
             add(&mut acc[k + 1], &w[AS_PREV]);
@@ -288,12 +308,14 @@ fn emissions(
     scratch.emissions.clear();
     for (a, i) in acc.iter_mut().zip(range.clone()) {
         let skipped = ctx.context_features(s, range.clone(), i, |h| add_row(a, model, h));
-        // NO_RUN's per-word part was added with the word's other sums.
+        // The usual sums assumed all three left out; NO_RUN's part was
+        // settled with the word's sums.
         debug_assert_eq!(skipped & NO_RUN != 0, ctx.toks[i].run == 0);
-        for (bit, plain) in edges.plain.iter().enumerate() {
-            if skipped & (1 << bit) != 0 {
-                add(a, plain);
-            }
+        if skipped & NO_LISTS_BEFORE == 0 {
+            sub(a, &edges.plain[0]);
+        }
+        if skipped & NO_LISTS_AFTER == 0 {
+            sub(a, &edges.plain[1]);
         }
         let mut e = [0f32; N_TAGS];
         for k in 0..ROW {
