@@ -37,23 +37,7 @@ pub struct Args {
 const MB: f64 = 1_000_000.0;
 
 pub fn run(args: Args) -> Result<()> {
-    if cfg!(debug_assertions) {
-        // Benchmarks of a debug build mean nothing: run the release build.
-        let status = Command::new(env!("CARGO"))
-            .current_dir(workspace_root())
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "--package",
-                "xtask",
-                "--",
-                "bench",
-            ])
-            .args(std::env::args().skip(2))
-            .status()
-            .context("running the release build of xtask")?;
-        ensure!(status.success(), "release bench failed");
+    if crate::paths::rerun_in_release("bench")? {
         return Ok(());
     }
     let corpus = shared_data()?.join("bench/conll-docs.jsonl");

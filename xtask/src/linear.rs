@@ -25,10 +25,9 @@
 //! silently did nothing cannot pass. It re-runs itself in release mode.
 
 use std::hint::black_box;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context, Result};
+use anyhow::{bail, ensure, Result};
 use dateline_core::{Doc, OffsetUnit, Stage};
 use dateline_render::read::JsonlReader;
 use dateline_render::{Format, Output, RenderOptions, Renderer};
@@ -215,23 +214,7 @@ struct Timing {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    if cfg!(debug_assertions) {
-        // Timings of a debug build mean nothing: run the release build.
-        let status = Command::new(env!("CARGO"))
-            .current_dir(workspace_root())
-            .args([
-                "run",
-                "--release",
-                "--quiet",
-                "--package",
-                "xtask",
-                "--",
-                "linear",
-            ])
-            .args(std::env::args().skip(2))
-            .status()
-            .context("running the release build of xtask")?;
-        ensure!(status.success(), "linear-time benchmark failed");
+    if crate::paths::rerun_in_release("linear")? {
         return Ok(());
     }
     let stages = Stages {

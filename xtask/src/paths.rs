@@ -1,8 +1,11 @@
-//! Where the workspace and the shared data live.
+//! Where the workspace and the shared data live, and how a measuring
+//! command gets itself run from a release build.
 
 use std::path::PathBuf;
 
-use anyhow::{ensure, Result};
+use std::process::Command;
+
+use anyhow::{ensure, Context, Result};
 
 /// The workspace root (xtask's parent directory).
 pub fn workspace_root() -> PathBuf {
@@ -25,4 +28,32 @@ pub fn shared_data() -> Result<PathBuf> {
         dir.display()
     );
     Ok(dir)
+}
+
+/// Re-runs this xtask command from a release build when this is a debug
+/// build, since timings of a debug build mean nothing. Returns `true` when
+/// it did (the caller is then done), `false` in a release build.
+pub fn rerun_in_release(command: &str) -> Result<bool> {
+    if !cfg!(debug_assertions) {
+        return Ok(false);
+    }
+    let status = Command::new(env!("CARGO"))
+        .current_dir(workspace_root())
+        .args([
+            "run",
+            "--release",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            command,
+        ])
+        .args(std::env::args().skip(2))
+        .status()
+        .context("running the release build of xtask")?;
+    ensure!(
+        status.success(),
+        "release build of `cargo xtask {command}` failed"
+    );
+    Ok(true)
 }
