@@ -71,23 +71,31 @@ impl<R: BufRead> ConllReader<R> {
         }
     }
 
+    /// Reads the next line into `self.line`; `false` (and done) at the end.
+    fn next_line(&mut self) -> Result<bool, ReadError> {
+        self.line.clear();
+        let n = self
+            .input
+            .read_line(&mut self.line)
+            .map_err(|source| ReadError::Io {
+                source_name: self.name.clone(),
+                source,
+            })?;
+        if n == 0 {
+            self.done = true;
+            return Ok(false);
+        }
+        self.line_no += 1;
+        Ok(true)
+    }
+
     /// Skips to the next `-DOCSTART-` after an error, so the next document
     /// reads cleanly.
     fn skip_document(&mut self) -> Result<(), ReadError> {
         loop {
-            self.line.clear();
-            let n = self
-                .input
-                .read_line(&mut self.line)
-                .map_err(|source| ReadError::Io {
-                    source_name: self.name.clone(),
-                    source,
-                })?;
-            if n == 0 {
-                self.done = true;
+            if !self.next_line()? {
                 return Ok(());
             }
-            self.line_no += 1;
             if self.line.split_whitespace().next() == Some("-DOCSTART-") {
                 self.pending_start = Some(self.line_no);
                 return Ok(());
@@ -99,19 +107,9 @@ impl<R: BufRead> ConllReader<R> {
         let mut builder = Builder::new(self.gold);
         let mut start = self.pending_start.take();
         loop {
-            self.line.clear();
-            let n = self
-                .input
-                .read_line(&mut self.line)
-                .map_err(|source| ReadError::Io {
-                    source_name: self.name.clone(),
-                    source,
-                })?;
-            if n == 0 {
-                self.done = true;
+            if !self.next_line()? {
                 break;
             }
-            self.line_no += 1;
             let line = self.line.trim();
             if line.is_empty() {
                 builder.end_sentence();
