@@ -32,6 +32,7 @@
 //! | JSONL line not an object | `[1, 2]` | error `not_an_object` |
 //! | truncated JSONL | last line cut inside a 1 MB string, no newline | error `invalid_json` (EOF while parsing), earlier lines processed |
 //! | a 10 GB length claim | a sparse `.txt` whose size says 10 GB | error `too_large` before any byte is read |
+//! | over `--max-doc-bytes` | a `.txt` file, a JSONL line (one ends the file without its newline) | error `too_large` each, read past without being held; a line of only whitespace is blank, no document |
 //! | unreadable file (dangling link) | `NAME.txt -> missing` | error `io` (no such file) |
 //! | unreadable file (as root too) | `NAME.txt -> /proc/self/mem` | error `io`: opening works, reading offset 0 fails with EIO even for root (chmod 000 does not stop root) |
 //!
@@ -383,6 +384,127 @@ fn every_adversarial_input_gives_one_record_and_the_run_goes_on() {
     assert_eq!(records_count(&allowed), jsonl_cases().len());
 }
 
+/// Documents over `--max-doc-bytes` (a small cap here; 256 MiB by
+/// default): each is one `too_large` error record, read past rather than
+/// held, and the documents after it are processed.
+#[test]
+fn over_long_documents_are_one_error_record_each() {
+    let dir = TempDir::new("dateline-adversarial-cap");
+    let mib = 1 << 20;
+    dir.write("corpus/a.txt", "Cai Qi met delegates in Beijing.");
+    dir.write("corpus/b.txt", "word ".repeat(mib * 3 / 10));
+    dir.write("corpus/c.txt", "The run went on.");
+    let mut jsonl = br#"{"id":"first","text":"Before the long line."}"#.to_vec();
+    jsonl.extend_from_slice(b"\n{\"id\":\"long\",\"text\":\"");
+    jsonl.extend(std::iter::repeat_n(b'a', 3 * mib));
+    jsonl.extend_from_slice(b"\"}\n");
+    // Only whitespace, however long, holds no document.
+    jsonl.extend(std::iter::repeat_n(b' ', 2 * mib));
+    jsonl.extend_from_slice(b"\n{\"id\":\"after\",\"text\":\"After it.\"}\n");
+    jsonl.extend_from_slice(b"{\"id\":\"cut\",\"text\":\"");
+    jsonl.extend(std::iter::repeat_n(b'b', 2 * mib));
+    let lines = dir.write("lines.jsonl", &jsonl);
+    let corpus = dir.path().join("corpus");
+
+    let output = run(&[
+        "--max-doc-bytes",
+        "1M",
+        corpus.to_str().unwrap(),
+        lines.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("7 documents, 3 errors"), "{stderr}");
+    let records = records(&output.stdout);
+    let got: Vec<(&str, Option<&str>)> = records
+        .iter()
+        .map(|record| match record {
+            Record::Doc { id, .. } => (id.as_str(), None),
+            Record::Error { id, kind, .. } => (id.as_str(), Some(kind.as_str())),
+        })
+        .collect();
+    let too_large = Some("too_large");
+    assert_eq!(
+        got,
+        [
+            ("a.txt", None),
+            ("b.txt", too_large),
+            ("c.txt", None),
+            ("first", None),
+            // Not parsed, so named by file and line.
+            (format!("{}:2", lines.display()).as_str(), too_large),
+            ("after", None),
+            (format!("{}:5", lines.display()).as_str(), too_large),
+        ]
+    );
+    let Record::Error { message, .. } = &records[4] else {
+        unreachable!()
+    };
+    assert!(
+        message.contains(&format!("line of {} bytes", 3 * mib + 24))
+            && message.contains("--max-doc-bytes"),
+        "{message}"
+    );
+}
+
+/// A line far over the cap is read past a buffer at a time: the run's
+/// peak memory stays far below the line's length.
+#[test]
+#[cfg(target_os = "linux")]
+fn an_over_long_line_is_not_held_in_memory() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let mut child = dateline()
+        .args(["run", "--quiet", "--max-doc-bytes", "1M", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let line_mib = 128;
+    stdin
+        .write_all(b"{\"id\":\"a\",\"text\":\"Before.\"}\n{\"id\":\"huge\",\"text\":\"")
+        .unwrap();
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..line_mib {
+        stdin.write_all(&chunk).unwrap();
+    }
+    // The driver has taken all but a pipe's worth of the line by now.
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let peak_kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/PID/status");
+    stdin
+        .write_all(b"\"}\n{\"id\":\"b\",\"text\":\"After.\"}\n")
+        .unwrap();
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let ids: Vec<String> = records(&output.stdout)
+        .iter()
+        .map(|r| {
+            format!(
+                "{}{}",
+                r.id(),
+                if matches!(r, Record::Error { .. }) {
+                    "!"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    assert_eq!(ids, ["a", "stdin:2!", "b"]);
+    assert!(
+        peak_kib < (line_mib / 2) << 10,
+        "peak memory {peak_kib} KiB while reading a {line_mib} MiB line"
+    );
+}
+
 fn records_count(output: &Output) -> usize {
     records(&output.stdout).len()
 }
@@ -420,7 +542,7 @@ fn byte_order_mark_on_the_first_jsonl_line() {
 
 /// Output integrity: where the records go can fail or go away.
 mod output {
-    use std::io::{BufRead, BufReader, Write};
+    use std::io::Write;
     use std::process::Stdio;
     use std::time::{Duration, Instant};
 
@@ -490,53 +612,59 @@ mod output {
         );
     }
 
-    /// Bytes in the files of `dir`, whatever the driver names them.
-    fn written(dir: &Path) -> u64 {
-        std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok()?.metadata().ok())
-                    .map(|m| m.len())
-                    .sum()
+    /// Whole JSONL lines of `bytes`, each parsed; panics on a cut record.
+    fn whole_lines(bytes: &[u8], what: &str) -> Vec<serde_json::Value> {
+        assert!(
+            bytes.is_empty() || bytes.ends_with(b"\n"),
+            "{what} ends inside a record"
+        );
+        bytes
+            .split(|&b| b == b'\n')
+            .filter(|line| !line.is_empty())
+            .map(|line| {
+                serde_json::from_slice(line).unwrap_or_else(|e| {
+                    panic!(
+                        "{what}: a record is cut off ({e}): ...{}",
+                        String::from_utf8_lossy(&line[line.len().saturating_sub(80)..])
+                    )
+                })
             })
-            .unwrap_or(0)
+            .collect()
     }
 
     /// SIGKILL gives the driver no chance to clean up, so what it leaves at
-    /// the output path must be whole records at any instant. It does not
-    /// hold today: the writer writes records in place, a kill can land
-    /// inside a `write(2)` (Linux stops a regular-file write at a page
-    /// boundary on a fatal signal) and the file ends inside a record.
-    /// Writing to a temporary file beside the output and renaming it into
-    /// place after the final flush would make it hold; until the driver
-    /// does that this test is ignored. It passes when the output path holds
-    /// whole lines or does not exist.
+    /// the output path must be whole records at any instant. A write(2) to
+    /// a regular file is not atomic against SIGKILL (Linux stops it at a
+    /// page boundary on a fatal signal), so the driver writes the records
+    /// to `OUT.partial` and renames that to `OUT` when the run ends. Killed
+    /// midway, the run leaves `OUT` as an earlier run wrote it, and a
+    /// staging file whose last record may be cut; `--resume` continues the
+    /// staging file and gives one whole record per document, in order.
     #[test]
-    #[ignore = "the driver writes -o in place; a SIGKILL mid-write leaves a cut record"]
     fn a_killed_run_leaves_only_whole_records() {
         let dir = TempDir::new("dateline-kill");
         let out = dir.path().join("out.jsonl");
+        let staging = dir.path().join("out.jsonl.partial");
+        let earlier = "{\"id\":\"earlier\",\"text\":\"An earlier run wrote this.\"}\n";
+        std::fs::write(&out, earlier).unwrap();
+        // Small batches: the run reads little ahead of what it writes.
+        let args = ["run", "--quiet", "--threads", "2", "--batch-docs", "16"];
         let mut child = dateline()
-            .args([
-                "run",
-                "--quiet",
-                "--threads",
-                "2",
-                "-o",
-                out.to_str().unwrap(),
-                "-",
-            ])
+            .args(args)
+            .args(["-o", out.to_str().unwrap(), "-"])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // Feed documents until some output has reached the file, then kill
-        // the run mid-stream with SIGKILL (no chance to clean up).
+        // Feed documents until a megabyte of records has reached the
+        // staging file, then kill the run mid-stream with SIGKILL.
         let mut stdin = child.stdin.take().unwrap();
+        let mut sent = String::new();
         let started = Instant::now();
         let mut i = 0u64;
-        while written(dir.path()) < (1 << 20) && started.elapsed() < Duration::from_secs(20) {
+        let staged = || std::fs::metadata(&staging).map_or(0, |m| m.len());
+        while staged() < (1 << 20) && started.elapsed() < Duration::from_secs(60) {
             let mut chunk = String::new();
             for _ in 0..200 {
                 chunk.push_str(&format!(
@@ -546,31 +674,58 @@ mod output {
                 i += 1;
             }
             stdin.write_all(chunk.as_bytes()).unwrap();
+            sent.push_str(&chunk);
         }
+        assert!(staged() >= 1 << 20, "no output after a minute");
         child.kill().unwrap();
         child.wait().unwrap();
         drop(stdin);
 
-        let Ok(file) = std::fs::File::open(&out) else {
-            // Nothing at the output path: nothing half-written either.
-            return;
-        };
-        let mut lines = 0;
-        for line in BufReader::new(file).split(b'\n') {
-            let line = line.unwrap();
-            serde_json::from_slice::<serde_json::Value>(&line).unwrap_or_else(|e| {
-                panic!(
-                    "record {lines} is cut off ({e}): ...{}",
-                    String::from_utf8_lossy(&line[line.len().saturating_sub(80)..])
-                )
-            });
-            lines += 1;
-        }
-        let bytes = std::fs::read(&out).unwrap();
-        assert!(
-            bytes.is_empty() || bytes.ends_with(b"\n"),
-            "the file ends inside a record"
+        // The output is the earlier run's, whole; the staging file holds
+        // the killed run's records, the last maybe cut.
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), earlier);
+        let killed = std::fs::read(&staging).unwrap();
+        let whole = &killed[..killed
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |n| n + 1)];
+        let kept = whole_lines(whole, "the staging file").len();
+        eprintln!(
+            "killed after {kept} whole records of {i} sent{}",
+            if whole.len() < killed.len() {
+                ", the next one cut"
+            } else {
+                ""
+            }
         );
-        eprintln!("killed after {lines} whole records of {i} sent");
+
+        // Resumed on the documents sent, the run completes the output.
+        let input = dir.write("sent.jsonl", &sent);
+        let resumed = dateline()
+            .args(args)
+            .args([
+                "--resume",
+                "-o",
+                out.to_str().unwrap(),
+                input.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(
+            resumed.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&resumed.stderr)
+        );
+        assert!(!staging.exists());
+        let bytes = std::fs::read(&out).unwrap();
+        let ids: Vec<String> = whole_lines(&bytes, "the output")
+            .iter()
+            .map(|record| record["id"].as_str().unwrap().to_owned())
+            .collect();
+        let expected: Vec<String> = (0..i).map(|n| format!("doc-{n}")).collect();
+        assert_eq!(ids, expected);
+        // Every record reads back as a valid document.
+        assert_eq!(records(&bytes).len(), i as usize);
     }
 }

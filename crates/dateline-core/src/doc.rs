@@ -1,5 +1,6 @@
 //! The document: original text plus the layers stages add to it.
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::{DocError, Entity, Sentence, Span, Token};
@@ -24,6 +25,12 @@ pub struct Doc {
     pub layers: Map<String, Value>,
     /// The input record's other fields, passed through unchanged.
     pub fields: Map<String, Value>,
+    /// The input record's other fields as their JSON text, in input order,
+    /// keys unique. Renderers write each value back byte for byte, after
+    /// [`Doc::fields`]: a number beyond `f64` or a string's escapes cannot
+    /// change on the way through, as they can through a parsed [`Value`].
+    /// The driver's JSONL input fills this rather than `fields`.
+    pub raw_fields: Vec<(String, Box<RawValue>)>,
     /// For pre-tokenised (CoNLL) input: the input line of each token, so a
     /// renderer can write the input columns back with a prediction appended.
     pub token_lines: Option<Vec<Box<str>>>,

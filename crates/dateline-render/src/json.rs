@@ -1,7 +1,10 @@
 //! The JSONL record (see the crate docs for the schema), written by hand
 //! into the output buffer: no intermediate `serde_json::Value` per token.
 
+use std::collections::HashSet;
+
 use dateline_core::{Doc, OffsetIndex, OffsetUnit, Span};
+use serde_json::value::RawValue;
 
 use crate::write::{push_json_str, push_u32};
 
@@ -77,7 +80,40 @@ pub(crate) fn render(doc: &Doc, unit: OffsetUnit, out: &mut Vec<u8>) {
         }
         push_field(out, key, value);
     }
+    push_raw_fields(doc, out);
     out.extend_from_slice(b"}\n");
+}
+
+/// Appends the input's other fields kept as JSON text, byte for byte.
+/// Their keys are unique when the driver read them; a key repeated by
+/// other code is written once, its first time, like any taken key.
+fn push_raw_fields(doc: &Doc, out: &mut Vec<u8>) {
+    let raw = &doc.raw_fields;
+    let taken = |key: &str| {
+        RESERVED.contains(&key) || doc.layers.contains_key(key) || doc.fields.contains_key(key)
+    };
+    let mut push = |key: &str, value: &RawValue| {
+        out.push(b',');
+        push_json_str(out, key);
+        out.push(b':');
+        out.extend_from_slice(value.get().as_bytes());
+    };
+    // A record has a handful of fields: comparing with the earlier ones
+    // beats hashing them, and a set keeps an adversarial record linear.
+    if raw.len() <= 16 {
+        for (i, (key, value)) in raw.iter().enumerate() {
+            if !taken(key) && !raw[..i].iter().any(|(k, _)| k == key) {
+                push(key, value);
+            }
+        }
+    } else {
+        let mut seen = HashSet::with_capacity(raw.len());
+        for (key, value) in raw {
+            if !taken(key) && seen.insert(key.as_str()) {
+                push(key, value);
+            }
+        }
+    }
 }
 
 /// Appends the error record and its newline.
@@ -163,6 +199,16 @@ mod tests {
             .insert("meta".into(), json!({"a": [1, 2.5, null]}));
         doc.fields.insert("text".into(), json!("shadowed"));
         doc.fields.insert("lang".into(), json!("shadowed"));
+        for (key, raw) in [
+            ("big", "123456789012345678901234567890"),
+            ("nested", "{\"x\": [1, \"caf\\u00e9\"]}"),
+            ("url", "\"taken by fields\""),
+            ("big", "\"repeated\""),
+            ("error", "1"),
+        ] {
+            let raw = RawValue::from_string(raw.to_owned()).unwrap();
+            doc.raw_fields.push((key.to_owned(), raw));
+        }
         doc
     }
 
@@ -193,7 +239,9 @@ mod tests {
                 "entities",
                 "lang",
                 "url",
-                "meta"
+                "meta",
+                "big",
+                "nested"
             ]
         );
         assert_eq!(value["id"], "d\"1");
@@ -209,6 +257,38 @@ mod tests {
         );
         assert_eq!(value["lang"], "en");
         assert_eq!(value["meta"], json!({"a": [1, 2.5, null]}));
+    }
+
+    #[test]
+    fn raw_fields_are_written_byte_for_byte() {
+        let mut doc = doc();
+        // Valid JSON that no f64 holds.
+        let huge = RawValue::from_string("1e400".to_owned()).unwrap();
+        doc.raw_fields.push(("huge".to_owned(), huge));
+        let mut out = Vec::new();
+        render(&doc, OffsetUnit::Char, &mut out);
+        let line = std::str::from_utf8(&out).unwrap();
+        assert!(
+            line.ends_with(
+                ",\"big\":123456789012345678901234567890,\"nested\":{\"x\": [1, \"caf\\u00e9\"]},\"huge\":1e400}\n"
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn many_raw_fields_keep_each_key_once() {
+        let mut doc = Doc::new("x", "plain").unwrap();
+        // Each value is the field's place in the list; k3 and k19 repeat.
+        for (place, i) in (0..20).chain([3, 19]).enumerate() {
+            let raw = RawValue::from_string(place.to_string()).unwrap();
+            doc.raw_fields.push((format!("k{i}"), raw));
+        }
+        let value = record(&doc, OffsetUnit::Char);
+        let object = value.as_object().unwrap();
+        assert_eq!(object.len(), 2 + 20);
+        assert_eq!(object["k3"], 3);
+        assert_eq!(object["k19"], 19);
     }
 
     #[test]

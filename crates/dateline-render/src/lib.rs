@@ -82,7 +82,8 @@
 //!   `PERCENT` or a user label; `text` is the covered text; `source` is the
 //!   layer that produced it (`model`, `rules`, `gazetteer`, `gold`, ...).
 //! - then each extra layer in [`Doc::layers`] as a top-level field,
-//! - then the input record's other fields ([`Doc::fields`]) unchanged.
+//! - then the input record's other fields unchanged: [`Doc::fields`], then
+//!   [`Doc::raw_fields`] written back byte for byte.
 //!
 //! All offsets are half-open `[start, end)` in the `--offsets` unit:
 //! Unicode code points by default (Python's `text[start:end]`), or UTF-8

@@ -45,7 +45,7 @@ pub enum Error {
         "the {format} format writes one file per document: give an output directory with -o DIR"
     )]
     NeedsOutputDir { format: &'static str },
-    #[error("output {path} is also an input: it would be emptied before it is read")]
+    #[error("output {path} is also an input: it would be overwritten")]
     OutputIsInput { path: PathBuf },
     #[error("output {path}: {source}")]
     Output {

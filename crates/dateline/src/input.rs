@@ -18,6 +18,8 @@
 //! into a repaired text would not point into the file the user has, and a
 //! wrong encoding is better reported than silently turned into `\u{FFFD}`.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -27,7 +29,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use dateline_core::{Doc, DocError, Layer};
-use serde_json::Value;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::{DocFailure, Error, FailureKind};
 
@@ -397,6 +400,8 @@ pub(crate) struct BatchReader {
     inputs: std::vec::IntoIter<Input>,
     current: Option<Open>,
     limits: BatchLimits,
+    /// Bytes a document may take in its input (`--max-doc-bytes`).
+    max_doc: usize,
     select: Selection,
     /// Set from outside (a signal): stop after the current document.
     stop: Arc<AtomicBool>,
@@ -412,6 +417,11 @@ enum Open {
     Conll(crate::conll::ConllDocs),
 }
 
+/// The default of `--max-doc-bytes`: far above any news article, far below
+/// the 4 GiB a document's offsets can address, and small enough that the
+/// few batches in flight, with their layers, fit in a machine's memory.
+pub const MAX_DOC_BYTES: usize = 256 << 20;
+
 /// Large reads: a JSONL corpus is read sequentially, so bigger buffers mean
 /// fewer system calls and nothing else.
 const READ_BUFFER: usize = 1 << 20;
@@ -420,6 +430,7 @@ impl BatchReader {
     pub fn new(
         inputs: Vec<Input>,
         limits: BatchLimits,
+        max_doc: usize,
         select: Selection,
         stop: Arc<AtomicBool>,
     ) -> BatchReader {
@@ -427,6 +438,7 @@ impl BatchReader {
             inputs: inputs.into_iter(),
             current: None,
             limits,
+            max_doc,
             select,
             stop,
         }
@@ -495,7 +507,7 @@ impl BatchReader {
             },
             InputFormat::Txt | InputFormat::Auto => match self.select.next() {
                 Some(index) => match (input.path, input.size) {
-                    (Some(path), Some(size)) if size <= Doc::MAX_LEN as u64 => {
+                    (Some(path), Some(size)) if size <= self.max_doc as u64 => {
                         batch.bytes += size;
                         batch.pending += size as usize;
                         let id = input.name;
@@ -508,6 +520,7 @@ impl BatchReader {
                             ..input
                         },
                         index,
+                        self.max_doc,
                         batch,
                     ),
                 },
@@ -530,6 +543,7 @@ impl BatchReader {
                 || stop.load(Ordering::Relaxed)
         };
         let select = &mut self.select;
+        let max_doc = self.max_doc;
         let finished = match &mut self.current {
             None => return,
             Some(Open::Jsonl {
@@ -541,9 +555,30 @@ impl BatchReader {
                     break false;
                 }
                 let line_start = batch.buf.len();
-                match reader.read_until(b'\n', &mut batch.buf) {
-                    Ok(0) => break true,
-                    Ok(n) => {
+                match read_line(reader, &mut batch.buf, max_doc) {
+                    Ok(Line::End) => break true,
+                    Ok(Line::TooLong { n, blank }) => {
+                        *line += 1;
+                        // Read past, not held: one error record stands for it.
+                        let selected = if blank { None } else { select.next() };
+                        let Some(index) = selected else {
+                            if blank {
+                                batch.bytes += n;
+                            } else {
+                                batch.skipped += n;
+                            }
+                            continue;
+                        };
+                        batch.bytes += n;
+                        batch.push(
+                            index,
+                            Item::Failed {
+                                id: format!("{source}:{line}"),
+                                failure: too_large("line", Some(n), max_doc),
+                            },
+                        );
+                    }
+                    Ok(Line::Read(n)) => {
                         *line += 1;
                         let mut start = line_start;
                         // A byte-order mark opens some JSONL files written
@@ -638,58 +673,143 @@ fn open(input: &Input) -> io::Result<Box<dyn BufRead + Send>> {
     })
 }
 
+/// What [`read_line`] found.
+enum Line {
+    /// The input has ended.
+    End,
+    /// A line of this many bytes (line end included) is in the buffer.
+    Read(usize),
+    /// A line over the limit was read past, not kept: its length, and
+    /// whether it was all whitespace.
+    TooLong { n: u64, blank: bool },
+}
+
+/// Appends the next line, through its newline, to `buf`, unless it holds
+/// more than `max` bytes besides its line end: then the whole line is read
+/// past a buffer at a time, so one huge line (a crawler's dump, a file
+/// with no newline) costs no more memory than a line at the limit.
+fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Line> {
+    let start = buf.len();
+    let mut n = 0u64;
+    let mut over = false;
+    let mut blank = true;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            break;
+        }
+        let (used, ends) = match memchr::memchr(b'\n', available) {
+            Some(i) => (i + 1, true),
+            None => (available.len(), false),
+        };
+        let piece = &available[..used];
+        if !over {
+            buf.extend_from_slice(piece);
+            // The limit is on the content: a newline and a CR before it
+            // (the longest line end) may come on top.
+            if buf.len() - start > max + 2 || (ends && trim_line_end(&buf[start..]).len() > max) {
+                blank = buf[start..].iter().all(u8::is_ascii_whitespace);
+                buf.truncate(start);
+                over = true;
+            }
+        } else if blank {
+            blank = piece.iter().all(u8::is_ascii_whitespace);
+        }
+        n += used as u64;
+        reader.consume(used);
+        if ends {
+            break;
+        }
+    }
+    if over {
+        return Ok(Line::TooLong { n, blank });
+    }
+    // A last line cut off without its newline may still be over.
+    if trim_line_end(&buf[start..]).len() > max {
+        blank = buf[start..].iter().all(u8::is_ascii_whitespace);
+        buf.truncate(start);
+        return Ok(Line::TooLong { n, blank });
+    }
+    Ok(if n == 0 {
+        Line::End
+    } else {
+        Line::Read(n as usize)
+    })
+}
+
+fn trim_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// The failure of a document over `--max-doc-bytes`; `size` when known.
+fn too_large(what: &str, size: Option<u64>, max: usize) -> DocFailure {
+    let size = match size {
+        Some(size) => format!("{size} bytes"),
+        None => format!("more than {max} bytes"),
+    };
+    DocFailure::new(
+        FailureKind::TooLarge,
+        format!("{what} of {size} is over the limit of {max} bytes a document may take (--max-doc-bytes)"),
+    )
+}
+
 /// Reads a whole `.txt` input (stdin, or a file of unknown size) into the
 /// batch as document number `index`.
-fn read_text(input: Input, index: u64, batch: &mut Batch) {
+fn read_text(input: Input, index: u64, max: usize, batch: &mut Batch) {
     let start = batch.buf.len();
     let id = input.name;
-    if let Some(size) = input.size.filter(|&s| s > Doc::MAX_LEN as u64) {
-        batch.push(
-            index,
-            Item::Failed {
-                failure: DocFailure::new(
-                    FailureKind::TooLarge,
-                    format!("text of {size} bytes exceeds the 4 GiB limit"),
-                ),
-                id,
-            },
-        );
+    if let Some(size) = input.size.filter(|&s| s > max as u64) {
+        let failure = too_large("text", Some(size), max);
+        batch.push(index, Item::Failed { id, failure });
         return;
     }
     let read = match &input.path {
-        Some(path) => File::open(path).and_then(|f| read_all(f, input.size, &mut batch.buf)),
-        None => read_all(io::stdin(), None, &mut batch.buf),
+        Some(path) => {
+            File::open(path).and_then(|f| read_capped(f, input.size, max, &mut batch.buf))
+        }
+        None => read_capped(io::stdin(), None, max, &mut batch.buf),
     };
-    match read {
-        Ok(n) => {
-            batch.bytes += n as u64;
+    let failure = match read {
+        Ok(true) => {
+            batch.bytes += (batch.buf.len() - start) as u64;
             let range = start..batch.buf.len();
             batch.push(index, Item::Text { id, range });
+            return;
         }
-        Err(e) => {
-            batch.buf.truncate(start);
-            batch.push(
-                index,
-                Item::Failed {
-                    failure: DocFailure::new(FailureKind::Io, e.to_string()),
-                    id,
-                },
-            );
-        }
-    }
+        Ok(false) => too_large("text", None, max),
+        Err(e) => DocFailure::new(FailureKind::Io, e.to_string()),
+    };
+    batch.buf.truncate(start);
+    batch.push(index, Item::Failed { id, failure });
 }
 
-fn read_all(mut reader: impl Read, size: Option<u64>, buf: &mut Vec<u8>) -> io::Result<usize> {
+/// Appends what `reader` holds to `buf` when that is at most `max` bytes,
+/// and returns false when it is more. The rest is not read: an input
+/// without end (a device, a pipe) must not keep the run waiting.
+fn read_capped(
+    reader: impl Read,
+    size: Option<u64>,
+    max: usize,
+    buf: &mut Vec<u8>,
+) -> io::Result<bool> {
+    let start = buf.len();
+    let limit = max as u64 + 1;
     if let Some(size) = size {
-        buf.reserve(size as usize);
+        buf.reserve(size.min(limit) as usize);
     }
-    reader.read_to_end(buf)
+    reader.take(limit).read_to_end(buf)?;
+    Ok(buf.len() - start <= max)
 }
 
-fn read_file(path: &Path, size: u64) -> io::Result<Vec<u8>> {
+fn read_file(path: &Path, size: u64, max: usize) -> io::Result<Option<Vec<u8>>> {
     let mut bytes = Vec::new();
-    read_all(File::open(path)?, Some(size), &mut bytes)?;
-    Ok(bytes)
+    let within = read_capped(File::open(path)?, Some(size), max, &mut bytes)?;
+    Ok(within.then_some(bytes))
 }
 
 /// A document, or the id and reason of its failure.
@@ -697,12 +817,14 @@ pub(crate) type Built = Result<Doc, (String, DocFailure)>;
 
 /// Builds the document an item holds: validates UTF-8, parses JSON, takes
 /// the id and text out of a JSONL object and keeps its other fields.
-pub(crate) fn build_doc(item: &mut Item, buf: &[u8], text_field: &str) -> Built {
+pub(crate) fn build_doc(item: &mut Item, buf: &[u8], text_field: &str, max_doc: usize) -> Built {
     match item {
         Item::File { id, path, size } => {
             let id = std::mem::take(id);
-            let mut bytes = match read_file(path, *size) {
-                Ok(bytes) => bytes,
+            let mut bytes = match read_file(path, *size, max_doc) {
+                Ok(Some(bytes)) => bytes,
+                // It grew after it was listed.
+                Ok(None) => return Err((id, too_large("file", None, max_doc))),
                 Err(e) => return Err((id, DocFailure::new(FailureKind::Io, e.to_string()))),
             };
             if bytes.starts_with(b"\xEF\xBB\xBF") {
@@ -744,42 +866,55 @@ fn build_json_doc(bytes: &[u8], source: &str, line: u64, text_field: &str) -> Bu
         Ok(json) => json,
         Err(e) => return Err((fallback_id(), utf8_failure(&e))),
     };
-    let value: Value = match serde_json::from_str(json) {
-        Ok(value) => value,
-        Err(e) => {
-            return Err((
-                fallback_id(),
-                DocFailure::new(FailureKind::InvalidJson, e.to_string()),
-            ))
-        }
+    let invalid = |e: serde_json::Error| {
+        (
+            fallback_id(),
+            DocFailure::new(FailureKind::InvalidJson, e.to_string()),
+        )
     };
-    let Value::Object(mut fields) = value else {
+    let opens_object = json
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{');
+    if !opens_object {
+        // Broken JSON is reported as such before its type.
+        let value: &RawValue = serde_json::from_str(json).map_err(invalid)?;
         return Err((
             fallback_id(),
             DocFailure::new(
                 FailureKind::NotAnObject,
-                format!("expected a JSON object, found {}", json_type(&value)),
+                format!("expected a JSON object, found {}", json_type(value)),
             ),
         ));
-    };
-    // `shift_remove` keeps the other fields in their input order.
-    let id = match fields.shift_remove("id") {
-        Some(Value::String(id)) => id,
-        None | Some(Value::Null) => fallback_id(),
+    }
+    let mut de = serde_json::Deserializer::from_str(json);
+    let RawObject(fields) = RawObject::deserialize(&mut de)
+        .and_then(|object| de.end().map(|()| object))
+        .map_err(invalid)?;
+    let (mut id, mut text) = (None, None);
+    let mut others: Vec<(String, Box<RawValue>)> = Vec::with_capacity(fields.len());
+    for (key, value) in fields {
+        if key == "id" {
+            id = Some(value);
+        } else if key == text_field {
+            text = Some(value);
+        } else {
+            others.push((key.into_owned(), value.to_owned()));
+        }
+    }
+    let id = match id.map(RawValue::get) {
+        None | Some("null") => fallback_id(),
+        Some(raw) if raw.starts_with('"') => json_string(raw).map_err(invalid)?,
         // A number (or any other value) is kept as its JSON text.
-        Some(other) => other.to_string(),
+        Some(raw) => raw.to_owned(),
     };
-    let text = match fields.shift_remove(text_field) {
-        Some(Value::String(text)) => text,
+    let text = match text {
+        Some(raw) if raw.get().starts_with('"') => json_string(raw.get()).map_err(invalid)?,
         Some(other) => {
             return Err((
                 id,
                 DocFailure::new(
                     FailureKind::TextNotString,
-                    format!(
-                        "field {text_field:?} is {}, not a string",
-                        json_type(&other)
-                    ),
+                    format!("field {text_field:?} is {}, not a string", json_type(other)),
                 ),
             ))
         }
@@ -791,8 +926,108 @@ fn build_json_doc(bytes: &[u8], source: &str, line: u64, text_field: &str) -> Bu
         }
     };
     let mut doc = new_doc(id, text)?;
-    doc.fields = fields;
+    doc.raw_fields = unique_keys(others);
     Ok(doc)
+}
+
+/// A JSONL object's fields, each value the JSON text it has in the line.
+/// Capturing a value validates it without building it, so other fields
+/// cost a scan and one copy, and come back out exactly as they came in.
+struct RawObject<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+
+        impl<'de> Visitor<'de> for Fields {
+            type Value = RawObject<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawObject<'de>, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(Key(key)) = map.next_key()? {
+                    fields.push((key, map.next_value()?));
+                }
+                Ok(RawObject(fields))
+            }
+        }
+
+        deserializer.deserialize_map(Fields)
+    }
+}
+
+/// An object key, borrowed from the line unless it has escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+
+            fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(key)))
+            }
+
+            fn visit_str<E>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key.to_owned())))
+            }
+
+            fn visit_string<E>(self, key: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key)))
+            }
+        }
+
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// The string a JSON string literal (already validated) stands for.
+fn json_string(raw: &str) -> Result<String, serde_json::Error> {
+    // Most texts have no escape, so their characters are the string's.
+    if memchr::memchr(b'\\', raw.as_bytes()).is_none() {
+        return Ok(raw[1..raw.len() - 1].to_owned());
+    }
+    serde_json::from_str(raw)
+}
+
+/// Keeps one field per key, as a parsed JSON object would: the last value,
+/// at the place of the first.
+fn unique_keys(mut fields: Vec<(String, Box<RawValue>)>) -> Vec<(String, Box<RawValue>)> {
+    // A handful of fields is checked pairwise; a map keeps a record with
+    // thousands of fields linear.
+    if fields.len() <= 16 {
+        let mut i = 0;
+        while i < fields.len() {
+            if let Some(first) = fields[..i].iter().position(|(k, _)| *k == fields[i].0) {
+                let (_, value) = fields.remove(i);
+                fields[first].1 = value;
+            } else {
+                i += 1;
+            }
+        }
+        return fields;
+    }
+    let mut place: HashMap<String, usize> = HashMap::with_capacity(fields.len());
+    let mut unique: Vec<(String, Box<RawValue>)> = Vec::with_capacity(fields.len());
+    for (key, value) in fields {
+        match place.get(&key) {
+            Some(&first) => unique[first].1 = value,
+            None => {
+                place.insert(key.clone(), unique.len());
+                unique.push((key, value));
+            }
+        }
+    }
+    unique
 }
 
 fn new_doc(id: String, text: String) -> Built {
@@ -823,20 +1058,23 @@ fn utf8_failure(e: &std::str::Utf8Error) -> DocFailure {
     )
 }
 
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+/// The type of a validated JSON value, from its first byte.
+fn json_type(value: &RawValue) -> &'static str {
+    match value.get().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        Some(b'"') => "a string",
+        Some(b't' | b'f') => "a boolean",
+        Some(b'n') => "null",
+        _ => "a number",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MAX_DOC: usize = MAX_DOC_BYTES;
 
     fn json(line: &str) -> Built {
         build_json_doc(line.as_bytes(), "in.jsonl", 7, "text")
@@ -852,8 +1090,53 @@ mod tests {
         let doc = json(r#"{"z":1,"id":"a1","text":"Hi.","a":[2],"m":null}"#).unwrap();
         assert_eq!(doc.id(), "a1");
         assert_eq!(doc.text(), "Hi.");
-        let keys: Vec<&str> = doc.fields.keys().map(String::as_str).collect();
+        let keys: Vec<&str> = doc.raw_fields.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, ["z", "a", "m"]);
+    }
+
+    /// The other fields as `key=raw` pairs.
+    fn raw_fields(doc: &Doc) -> Vec<String> {
+        doc.raw_fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.get()))
+            .collect()
+    }
+
+    #[test]
+    fn other_fields_keep_their_json_text() {
+        let doc = json(concat!(
+            r#"{"big":123456789012345678901234567890,"huge":-1e400,"#,
+            r#""f":3.99999999999999999999999999999999996e66,"s":"caf\u00e9\n","#,
+            r#""o":{ "a" : [1.0, 1E2] },"text":"Hi \"you\".","t\u0061g":true}"#
+        ))
+        .unwrap();
+        assert_eq!(doc.text(), "Hi \"you\".");
+        assert_eq!(
+            raw_fields(&doc),
+            [
+                "big=123456789012345678901234567890",
+                "huge=-1e400",
+                "f=3.99999999999999999999999999999999996e66",
+                r#"s="caf\u00e9\n""#,
+                r#"o={ "a" : [1.0, 1E2] }"#,
+                "tag=true",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_at_its_first_place() {
+        let doc = json(r#"{"a":1,"b":2,"text":"x","a":3,"text":"y"}"#).unwrap();
+        assert_eq!(doc.text(), "y");
+        assert_eq!(raw_fields(&doc), ["a=3", "b=2"]);
+        let mut many = String::from("{\"text\":\"x\"");
+        for i in 0..40 {
+            many.push_str(&format!(",\"k{}\":{i}", i % 20));
+        }
+        many.push('}');
+        let doc = json(&many).unwrap();
+        let expected: Vec<String> = (0..20).map(|i| format!("k{i}={}", i + 20)).collect();
+        assert_eq!(raw_fields(&doc), expected);
     }
 
     #[test]
@@ -864,6 +1147,13 @@ mod tests {
             "in.jsonl:7"
         );
         assert_eq!(json(r#"{"id":42,"text":"x"}"#).unwrap().id(), "42");
+        assert_eq!(json(r#"{"id":"a\"b","text":"x"}"#).unwrap().id(), "a\"b");
+        assert_eq!(
+            json(r#"{"id":12345678901234567890123,"text":"x"}"#)
+                .unwrap()
+                .id(),
+            "12345678901234567890123"
+        );
     }
 
     #[test]
@@ -881,6 +1171,34 @@ mod tests {
             failure(json(r#"{"id":"k","text":3}"#)),
             ("k".into(), "text_not_string")
         );
+        assert_eq!(
+            failure(json(r#"{"id":"k","text":{"a":1}}"#)),
+            ("k".into(), "text_not_string")
+        );
+        assert_eq!(
+            failure(json(r#" "text" "#)),
+            ("in.jsonl:7".into(), "not_an_object")
+        );
+        assert_eq!(
+            failure(json("1e400")),
+            ("in.jsonl:7".into(), "not_an_object")
+        );
+        // Broken JSON anywhere in the line, even in a field nobody reads.
+        for broken in [
+            "[1,2",
+            r#"{"text":"x"} {}"#,
+            r#"{"text":"x","n":01}"#,
+            r#"{"text":"x","s":"a\qb"}"#,
+            "{\"text\":\"x\",\"s\":\"a\u{1}b\"}",
+            r#"{"text":"x",}"#,
+            r#"{"text":"x","o":{"a":}}"#,
+        ] {
+            assert_eq!(
+                failure(json(broken)),
+                ("in.jsonl:7".into(), "invalid_json"),
+                "{broken}"
+            );
+        }
         let bad = build_json_doc(b"{\"text\":\"\xff\"}", "in.jsonl", 7, "text");
         assert_eq!(failure(bad), ("in.jsonl:7".into(), "invalid_utf8"));
     }
@@ -892,12 +1210,15 @@ mod tests {
             id: "a.txt".into(),
             range: 0..8,
         };
-        assert_eq!(build_doc(&mut good, &buf, "text").unwrap().text(), "News.");
+        assert_eq!(
+            build_doc(&mut good, &buf, "text", MAX_DOC).unwrap().text(),
+            "News."
+        );
         let mut bad = Item::Text {
             id: "b.txt".into(),
             range: 8..buf.len(),
         };
-        let (id, failure) = build_doc(&mut bad, &buf, "text").unwrap_err();
+        let (id, failure) = build_doc(&mut bad, &buf, "text", MAX_DOC).unwrap_err();
         assert_eq!(
             (id.as_str(), failure.kind),
             ("b.txt", FailureKind::InvalidUtf8)
@@ -916,6 +1237,7 @@ mod tests {
         let mut reader = BatchReader::new(
             inputs,
             BatchLimits::default(),
+            MAX_DOC,
             Selection::default(),
             Arc::default(),
         );
@@ -927,7 +1249,7 @@ mod tests {
         let built: Vec<Built> = batch
             .items
             .iter_mut()
-            .map(|item| build_doc(item, &[], "text"))
+            .map(|item| build_doc(item, &[], "text", MAX_DOC))
             .collect();
         assert_eq!(built[0].as_ref().unwrap().text(), "News.");
         let (id, failure) = built[1].as_ref().unwrap_err();
@@ -973,7 +1295,13 @@ mod tests {
             max_docs: 2,
             max_bytes: 1 << 20,
         };
-        let mut reader = BatchReader::new(inputs, limits, Selection::default(), Arc::default());
+        let mut reader = BatchReader::new(
+            inputs,
+            limits,
+            MAX_DOC,
+            Selection::default(),
+            Arc::default(),
+        );
         let first = reader.next_batch().unwrap();
         let second = reader.next_batch().unwrap();
         assert!(reader.next_batch().is_none());
@@ -992,7 +1320,7 @@ mod tests {
             .items
             .iter_mut()
             .map(|item| {
-                build_doc(item, &first.buf, "text")
+                build_doc(item, &first.buf, "text", MAX_DOC)
                     .unwrap()
                     .text()
                     .to_owned()

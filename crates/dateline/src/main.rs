@@ -19,7 +19,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use dateline::eval::user::{self, GoldFormat};
 use dateline::{InputFormat, RunConfig, Runner, Shard, StageOptions, StageRegistry};
-use dateline_core::{Layer, OffsetUnit};
+use dateline_core::{Doc, Layer, OffsetUnit};
 use dateline_render::{Format, RenderOptions};
 
 #[derive(Debug, Parser)]
@@ -122,6 +122,11 @@ struct RunArgs {
     /// after them; an interrupted run's last partial line is dropped
     #[arg(long)]
     resume: bool,
+    /// Bytes a document may take in its input (a JSONL line, a .txt file):
+    /// a larger one becomes a too_large error record and is read past, not
+    /// held. A number with an optional K, M or G (powers of 1024), at most 4G-1
+    #[arg(long, value_name = "N", default_value = "256M", value_parser = parse_size)]
+    max_doc_bytes: usize,
     /// Documents per batch (tuning and tests)
     #[arg(long, hide = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     batch_docs: Option<u32>,
@@ -169,6 +174,7 @@ fn run(args: RunArgs) -> ExitCode {
     if let Some(n) = args.batch_bytes {
         config.limits.max_bytes = n as usize;
     }
+    config.max_doc_bytes = args.max_doc_bytes;
     config.shard = args.shard.unwrap_or_default();
     config.resume = args.resume;
 
@@ -345,6 +351,30 @@ fn stop_on_signals(runner: &Runner) -> io::Result<Arc<AtomicUsize>> {
         signal_hook::flag::register(signal, Arc::clone(&stop))?;
     }
     Ok(which)
+}
+
+/// A byte count: digits and an optional K, M or G (powers of 1024), from 1
+/// to the largest a document may hold.
+fn parse_size(arg: &str) -> Result<usize, String> {
+    let (digits, unit) = match arg.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => arg.split_at(at),
+        None => (arg, ""),
+    };
+    let shift = match unit {
+        "" => 0,
+        "k" | "K" => 10,
+        "m" | "M" => 20,
+        "g" | "G" => 30,
+        _ => return Err("expected a number of bytes, as in 1048576 or 256M".to_owned()),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| "expected a number of bytes, as in 1048576 or 256M".to_owned())?;
+    let max = Doc::MAX_LEN as u64;
+    match n.checked_shl(shift).filter(|&bytes| bytes >> shift == n) {
+        Some(bytes) if (1..=max).contains(&bytes) => Ok(bytes as usize),
+        _ => Err(format!("must be between 1 and {max} bytes")),
+    }
 }
 
 /// An error and its causes, as one line.

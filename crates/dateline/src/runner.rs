@@ -43,7 +43,7 @@ use rayon::prelude::*;
 
 use crate::input::{
     build_doc, resolve_inputs, Batch, BatchLimits, BatchReader, Input, InputFormat, Item,
-    Selection, Shard,
+    Selection, Shard, MAX_DOC_BYTES,
 };
 use crate::{DocFailure, Error, FailureKind, Pipeline, StageOptions, StageRegistry};
 
@@ -68,6 +68,10 @@ pub struct RunConfig {
     /// Draw a progress bar (only ever on a terminal).
     pub progress: bool,
     pub limits: BatchLimits,
+    /// Input bytes a document may take: a longer JSONL line or larger
+    /// `.txt` file becomes a `too_large` error record and is read past, not
+    /// held (`--max-doc-bytes`; at most [`Doc::MAX_LEN`]).
+    pub max_doc_bytes: usize,
     /// Only this shard of the documents (`--shard K/N`).
     pub shard: Shard,
     /// Keep the complete records already in the output file and append
@@ -89,6 +93,7 @@ impl Default for RunConfig {
             threads: None,
             progress: false,
             limits: BatchLimits::default(),
+            max_doc_bytes: MAX_DOC_BYTES,
             shard: Shard::ALL,
             resume: false,
         }
@@ -107,6 +112,7 @@ pub struct Runner {
     text_field: String,
     progress: bool,
     limits: BatchLimits,
+    max_doc_bytes: usize,
     select: Selection,
     stop: Arc<AtomicBool>,
     started: Instant,
@@ -194,16 +200,26 @@ impl Runner {
         }
         let pipeline = registry.build_pipeline(&config.stages, &config.stage_options, initial)?;
         let renderer = Renderer::new(config.format, config.render);
-        if let Some(output) = &config.output {
-            refuse_overwriting_an_input(output, &inputs)?;
+        let target = match &config.output {
+            Some(path) if !renderer.writes_files() => Some(FileTarget::resolve(path)?),
+            _ => None,
+        };
+        if let Some(target) = &target {
+            refuse_overwriting_an_input(target, &inputs)?;
         }
         let resumed_after = if config.resume {
-            prepare_resume(config.output.as_deref(), config.format)?
+            if config.format != Format::Jsonl {
+                return Err(Error::ResumeFormat {
+                    format: config.format.as_str(),
+                });
+            }
+            prepare_resume(target.as_ref().ok_or(Error::ResumeNeedsOutput)?)?
         } else {
             0
         };
         let sink = Sink::open(
             config.output.as_deref(),
+            target,
             renderer.writes_files(),
             config.format,
             config.resume,
@@ -226,6 +242,7 @@ impl Runner {
             text_field: config.text_field,
             progress: config.progress,
             limits: config.limits,
+            max_doc_bytes: config.max_doc_bytes.min(Doc::MAX_LEN),
             select: Selection::new(config.shard, resumed_after),
             stop: Arc::default(),
             started,
@@ -256,6 +273,7 @@ impl Runner {
         let mut reader = BatchReader::new(
             self.inputs,
             self.limits,
+            self.max_doc_bytes,
             self.select,
             Arc::clone(&self.stop),
         );
@@ -288,6 +306,7 @@ impl Runner {
             pipeline: &self.pipeline,
             renderer: &self.renderer,
             text_field: &self.text_field,
+            max_doc_bytes: self.max_doc_bytes,
             summaries: self.renderer.writes_files(),
             // The json array's separators depend on a record's place in
             // this output, not in the input.
@@ -383,47 +402,118 @@ impl Runner {
     }
 }
 
-/// Creating the output truncates it, so an output that is also an input
-/// would be read empty. Only inputs with the output's file name are
-/// resolved, so a directory of many files costs no extra system calls.
-fn refuse_overwriting_an_input(output: &Path, inputs: &[Input]) -> Result<(), Error> {
-    let Ok(output) = std::fs::canonicalize(output) else {
-        // Not there yet: nothing to overwrite.
-        return Ok(());
-    };
-    let clash = inputs
-        .iter()
-        .filter_map(|input| input.path.as_deref())
-        .any(|path| {
-            path.file_name() == output.file_name()
-                && std::fs::canonicalize(path).is_ok_and(|path| path == output)
-        });
-    if clash {
-        return Err(Error::OutputIsInput { path: output });
+/// An output that is also an input would be replaced by the records made
+/// from it (or emptied, when written in place, before it is read). Only
+/// inputs with the output's file name are resolved, so a directory of many
+/// files costs no extra system calls.
+fn refuse_overwriting_an_input(target: &FileTarget, inputs: &[Input]) -> Result<(), Error> {
+    for output in [Some(&target.path), target.staging.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        let Ok(output) = std::fs::canonicalize(output) else {
+            // Not there yet: nothing to overwrite.
+            continue;
+        };
+        let clash = inputs
+            .iter()
+            .filter_map(|input| input.path.as_deref())
+            .any(|path| {
+                path.file_name() == output.file_name()
+                    && std::fs::canonicalize(path).is_ok_and(|path| path == output)
+            });
+        if clash {
+            return Err(Error::OutputIsInput { path: output });
+        }
     }
     Ok(())
 }
 
-/// Readies the output of a resumed run: cuts a partial last record (an
-/// interrupted write) and counts the complete ones. A missing output is an
-/// empty one, so the same command serves the first run and every re-run.
-fn prepare_resume(output: Option<&Path>, format: Format) -> Result<u64, Error> {
-    let Some(path) = output else {
-        return Err(Error::ResumeNeedsOutput);
-    };
-    if format != Format::Jsonl {
-        return Err(Error::ResumeFormat {
-            format: format.as_str(),
-        });
+/// Where a file output goes. The records are written to a staging file
+/// beside it, `OUT.partial`, renamed to `OUT` when the run ends (finished,
+/// or stopped by SIGINT or SIGTERM after its last whole record). A rename
+/// is atomic, so `OUT` holds whole records at every instant, whatever stops
+/// the process: a write(2) to a regular file is not atomic against SIGKILL
+/// (Linux may stop it at a page boundary), and the staging file may end
+/// inside a record, which `--resume` cuts off before it continues.
+///
+/// An output that exists and is not a regular file (a device such as
+/// `/dev/null`, a named pipe) is written in place, as it cannot be renamed
+/// over and holds no records to protect.
+#[derive(Debug)]
+struct FileTarget {
+    /// The output; for a symbolic link, the file it names, so the link
+    /// stays a link.
+    path: PathBuf,
+    /// The staging file; `None` when the output is written in place.
+    staging: Option<PathBuf>,
+}
+
+impl FileTarget {
+    fn resolve(path: &Path) -> Result<FileTarget, Error> {
+        let error = |source| Error::Output {
+            path: path.display().to_string(),
+            source,
+        };
+        let path = match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() => {
+                return Ok(FileTarget {
+                    path: path.to_owned(),
+                    staging: None,
+                })
+            }
+            Ok(_) if path.is_symlink() => std::fs::canonicalize(path).map_err(error)?,
+            Ok(_) => path.to_owned(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => path.to_owned(),
+            Err(e) => return Err(error(e)),
+        };
+        let mut name = path.file_name().unwrap_or_default().to_owned();
+        name.push(".partial");
+        Ok(FileTarget {
+            staging: Some(path.with_file_name(name)),
+            path,
+        })
     }
-    let error = |source| Error::Output {
+
+    /// The file the records are written to while the run lasts.
+    fn written(&self) -> &Path {
+        self.staging.as_deref().unwrap_or(&self.path)
+    }
+}
+
+/// Readies the output of a resumed run (JSONL): cuts a partial last record
+/// and counts the complete ones. A staging file left by a run that did not
+/// end (killed, or failed on a full disk) is the newest work and is
+/// continued; otherwise the output of a finished or interrupted run moves
+/// back to the staging name to be continued, so that a resumed run killed
+/// in turn cannot tear it either. No output at all is an empty one, so the
+/// same command serves the first run and every re-run.
+fn prepare_resume(target: &FileTarget) -> Result<u64, Error> {
+    let error = |path: &Path, source| Error::Output {
         path: path.display().to_string(),
         source,
     };
-    match OpenOptions::new().read(true).write(true).open(path) {
-        Ok(file) => truncate_to_complete_lines(file).map_err(error),
+    let open = |path: &Path| OpenOptions::new().read(true).write(true).open(path);
+    let continued =
+        |path: &Path, file: File| truncate_to_complete_lines(file).map_err(|e| error(path, e));
+    let Some(staging) = &target.staging else {
+        return match open(&target.path) {
+            Ok(file) => continued(&target.path, file),
+            Err(e) => Err(error(&target.path, e)),
+        };
+    };
+    match open(staging) {
+        Ok(file) => return continued(staging, file),
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(error(staging, e)),
+        Err(_) => {}
+    }
+    match std::fs::rename(&target.path, staging) {
+        Ok(()) => match open(staging) {
+            Ok(file) => continued(staging, file),
+            Err(e) => Err(error(staging, e)),
+        },
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
-        Err(e) => Err(error(e)),
+        Err(e) => Err(error(&target.path, e)),
     }
 }
 
@@ -457,8 +547,9 @@ fn truncate_to_complete_lines(mut file: File) -> io::Result<u64> {
 #[derive(Debug)]
 enum Sink {
     Stdout,
+    /// `-o FILE`: written to `target.written()`, committed at the end.
     File {
-        path: PathBuf,
+        target: FileTarget,
         file: File,
     },
     /// brat and html: a file per document in this directory; stream bytes
@@ -470,6 +561,7 @@ impl Sink {
     /// `append` keeps what the file holds (a resumed run).
     fn open(
         output: Option<&Path>,
+        target: Option<FileTarget>,
         writes_files: bool,
         format: Format,
         append: bool,
@@ -478,24 +570,22 @@ impl Sink {
             path: path.display().to_string(),
             source,
         };
-        match (output, writes_files) {
-            (None, false) => Ok(Sink::Stdout),
-            (None, true) => Err(Error::NeedsOutputDir {
+        match (output, target) {
+            (None, _) if writes_files => Err(Error::NeedsOutputDir {
                 format: format.as_str(),
             }),
-            (Some(path), false) => {
+            (None, _) => Ok(Sink::Stdout),
+            (Some(_), Some(target)) => {
+                let path = target.written();
                 let file = if append {
                     OpenOptions::new().append(true).create(true).open(path)
                 } else {
                     File::create(path)
                 };
                 let file = file.map_err(|e| create_error(path, e))?;
-                Ok(Sink::File {
-                    path: path.to_owned(),
-                    file,
-                })
+                Ok(Sink::File { target, file })
             }
-            (Some(path), true) => {
+            (Some(path), None) => {
                 std::fs::create_dir_all(path).map_err(|e| create_error(path, e))?;
                 Ok(Sink::Dir(path.to_owned()))
             }
@@ -525,6 +615,7 @@ struct Work<'a> {
     pipeline: &'a Pipeline,
     renderer: &'a Renderer,
     text_field: &'a str,
+    max_doc_bytes: usize,
     /// Whether the footer needs a summary of each document (brat, html).
     summaries: bool,
     /// Render with the record's place in the output rather than the
@@ -578,7 +669,7 @@ impl Work<'_> {
     /// failure anywhere becomes the document's error record.
     fn one(&self, item: &mut Item, buf: &[u8], index: u64, chunk: &mut Chunk) {
         chunk.docs += 1;
-        let failure = match build_doc(item, buf, self.text_field) {
+        let failure = match build_doc(item, buf, self.text_field, self.max_doc_bytes) {
             Ok(mut doc) => match self.process_and_render(&mut doc, index, &mut chunk.out) {
                 Ok(()) => {
                     if self.summaries {
@@ -679,11 +770,20 @@ impl Writer {
             renderer,
             progress,
         } = self;
-        let (stream, dir, name): (Box<dyn Write>, _, _) = match sink {
-            Sink::Stdout => (Box::new(io::stdout().lock()), None, "stdout".to_owned()),
-            Sink::File { file, path } => (Box::new(file), None, path.display().to_string()),
+        let mut commit = None;
+        let (stream, dir, name) = match sink {
+            Sink::Stdout => (
+                Stream::Stdout(io::stdout().lock()),
+                None,
+                "stdout".to_owned(),
+            ),
+            Sink::File { target, file } => {
+                let name = target.written().display().to_string();
+                commit = Some(target);
+                (Stream::File(file), None, name)
+            }
             Sink::Dir(dir) => (
-                Box::new(io::stdout().lock()),
+                Stream::Stdout(io::stdout().lock()),
                 Some(dir),
                 "stdout".to_owned(),
             ),
@@ -723,7 +823,22 @@ impl Writer {
                 }
             }
             out.write(&renderer.footer(&summaries))?;
-            out.stream.flush()
+            out.stream.flush()?;
+            match (&out.stream.inner, commit) {
+                (
+                    Stream::File(file),
+                    Some(FileTarget {
+                        path,
+                        staging: Some(staging),
+                    }),
+                ) => {
+                    // On disk before it has the name, so a power cut
+                    // cannot leave the name on a file not yet written.
+                    file.sync_data()?;
+                    std::fs::rename(staging, path)
+                }
+                _ => Ok(()),
+            }
         })();
         if let Err(e) = result {
             if e.kind() == io::ErrorKind::BrokenPipe {
@@ -737,13 +852,41 @@ impl Writer {
 }
 
 /// Collects whole chunks of records and hands them to the OS in one
-/// `write_all` each, so a write never ends inside a record. A process
-/// killed outright (SIGKILL) therefore leaves complete records, except in
-/// the rare case that the kernel cuts a large write(2) short; `--resume`
-/// drops such a partial last line.
+/// `write_all` each, so a write ends inside a record only when the process
+/// is killed during it; a file output is kept whole by its staging file
+/// ([`FileTarget`]).
 struct RecordWriter {
-    inner: Box<dyn Write>,
+    inner: Stream,
     buf: Vec<u8>,
+}
+
+/// The stream output, kept as a file where it is one so it can be synced.
+enum Stream {
+    Stdout(io::StdoutLock<'static>),
+    File(File),
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Stdout(out) => out.write(buf),
+            Stream::File(file) => file.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Stream::Stdout(out) => out.write_all(buf),
+            Stream::File(file) => file.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Stdout(out) => out.flush(),
+            Stream::File(file) => file.flush(),
+        }
+    }
 }
 
 impl RecordWriter {

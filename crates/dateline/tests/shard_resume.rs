@@ -1,6 +1,10 @@
 //! Sharding and resuming through the binary: the shards of a corpus are
 //! the corpus, and a run stopped by SIGINT or SIGKILL and then resumed
 //! writes the same bytes as one uninterrupted run.
+//!
+//! `-o OUT` is written to `OUT.partial` and renamed to `OUT` when the run
+//! ends or is stopped by a signal; a killed run leaves only the staging
+//! file, which `--resume` continues.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -97,6 +101,13 @@ fn corpus(dir: &TempDir, docs: usize) -> PathBuf {
         }
     }
     dir.write("corpus.jsonl", text)
+}
+
+/// The staging file beside an output.
+fn staging(out: &Path) -> PathBuf {
+    let mut name = out.file_name().unwrap().to_owned();
+    name.push(".partial");
+    out.with_file_name(name)
 }
 
 fn lines(path: &Path) -> Vec<String> {
@@ -222,6 +233,8 @@ fn resume_drops_a_partial_last_line_and_continues() {
     assert_status(&run(&resume), 0);
     assert!(std::fs::read(&cut).unwrap() == expected);
 
+    assert!(!staging(&cut).exists());
+
     // Resuming a finished output appends nothing; a missing one starts afresh.
     assert_status(&run(&resume), 0);
     assert!(std::fs::read(&cut).unwrap() == expected);
@@ -231,13 +244,26 @@ fn resume_drops_a_partial_last_line_and_continues() {
         0,
     );
     assert!(std::fs::read(&fresh).unwrap() == expected);
+
+    // A staging file left by a killed run is newer than the output beside
+    // it (an earlier run's): it is continued and then replaces the output.
+    let stale = dir.path().join("stale.jsonl");
+    std::fs::write(&stale, "{\"id\":\"from an earlier run\"}\n").unwrap();
+    std::fs::write(staging(&stale), &expected[..at]).unwrap();
+    assert_status(
+        &run(&[&args[..], &[stale.to_str().unwrap(), "--resume"]].concat()),
+        0,
+    );
+    assert!(std::fs::read(&stale).unwrap() == expected);
+    assert!(!staging(&stale).exists());
 }
 
-/// Waits until the run has written some output, so it is interrupted in
-/// the middle (and after its signal handlers are installed).
-fn wait_for_output(child: &mut Child, path: &Path) {
+/// Waits until the run has written some records to the staging file, so
+/// it is interrupted in the middle (and after its signal handlers are
+/// installed).
+fn wait_for_output(child: &mut Child, out: &Path) {
     let started = Instant::now();
-    while std::fs::metadata(path).map_or(0, |m| m.len()) == 0 {
+    while std::fs::metadata(staging(out)).map_or(0, |m| m.len()) == 0 {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the run ended before writing"
@@ -279,7 +305,9 @@ fn interrupt_and_resume(stop: Stop) {
             assert!(status.success());
             let output = child.wait_with_output().unwrap();
             assert_status(&output, 130);
-            // A graceful stop leaves only complete records.
+            // A graceful stop leaves only complete records, under the
+            // output's own name.
+            assert!(!staging(&out).exists());
             let interrupted = std::fs::read(&out).unwrap();
             assert!(interrupted.ends_with(b"\n"));
             assert!(expected.starts_with(&interrupted));
@@ -291,7 +319,9 @@ fn interrupt_and_resume(stop: Stop) {
         Stop::Kill => {
             child.kill().unwrap();
             child.wait().unwrap();
-            let killed = std::fs::read(&out).unwrap();
+            // Only the staging file, which may end inside a record.
+            assert!(!out.exists());
+            let killed = std::fs::read(staging(&out)).unwrap();
             assert!(expected.starts_with(&killed));
             assert!(
                 killed.len() < expected.len(),
@@ -301,6 +331,7 @@ fn interrupt_and_resume(stop: Stop) {
     }
     let output = run(&[&args[..], &[out_arg, "--resume"]].concat());
     assert_status(&output, 0);
+    assert!(!staging(&out).exists());
     let resumed = std::fs::read(&out).unwrap();
     assert!(
         resumed == expected,
