@@ -327,6 +327,74 @@ pub(crate) fn after_end(mut f: impl FnMut(u64), mut f2: impl FnMut(u64)) {
     f2(fmix(tid(16), EOS));
 }
 
+/// The keys of the feature groups that [`DocContext::context_features`]
+/// leaves to the caller: each group's features are a function of its key
+/// alone, so the tagger can sum their weights once per key.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct GroupKeys {
+    /// The shapes of the previous token, the token and the next token
+    /// (see [`shape_features`]).
+    pub(crate) shapes: [u64; 3],
+    /// Frequency classes and capitalisation (see [`freq_features`]).
+    pub(crate) freqs: usize,
+    /// Document context of a capitalised token (see [`document_features`]).
+    pub(crate) document: Option<[u64; 3]>,
+}
+
+/// Shape pairs and the shape triple around a token, from the shapes of
+/// its predecessor, itself and its successor.
+#[inline]
+pub(crate) fn shape_features([sp, shape, sn]: [u64; 3], mut f: impl FnMut(u64)) {
+    f(fmix(tid(17), fmix(sp, shape)));
+    f(fmix(tid(18), fmix(shape, sn)));
+    f(fmix(tid(19), fmix(fmix(sp, shape), sn)));
+}
+
+/// How many keys [`freq_features`] has.
+pub(crate) const FREQ_KEYS: usize = 1 << 13;
+
+/// The key of [`freq_features`]: the frequency classes of a token's
+/// neighbours (15 at a sentence edge), its own, and whether it is
+/// capitalised, packed into 13 bits.
+#[inline]
+fn freq_key(t: &TokenInfo, prev: Option<&TokenInfo>, next: Option<&TokenInfo>) -> usize {
+    let pf = prev.map_or(15, |t| t.freq as usize);
+    let nf = next.map_or(15, |t| t.freq as usize);
+    pf | nf << 4 | (t.freq as usize) << 8 | ((t.flags & CAP) as usize) << 12
+}
+
+/// A token's frequency class next to each neighbour's, from [`freq_key`].
+#[inline]
+pub(crate) fn freq_features(key: usize, mut f: impl FnMut(u64)) {
+    let (pf, nf) = ((key & 15) as u64, (key >> 4 & 15) as u64);
+    let (freq, cap) = ((key >> 8 & 15) as u64, (key >> 12) as u64);
+    f(fmix(tid(27), fmix(pf, fmix(freq, cap))));
+    f(fmix(tid(28), fmix(nf, fmix(freq, cap))));
+}
+
+/// Context aggregation (cues and lists from all occurrences of the word)
+/// and document context (lower-cased elsewhere, prediction history) of a
+/// capitalised token, from [`DocContext::document_key`]'s key.
+#[inline]
+pub(crate) fn document_features([agg, flags, shape]: [u64; 3], mut f: impl FnMut(u64)) {
+    let cues = agg & 0x3f;
+    let contexts = (agg >> 6) & 0x7f;
+    f(fmix(tid(42), cues));
+    f(fmix(tid(43), fmix(cues, shape)));
+    f(fmix(tid(44), agg >> 16));
+    f(fmix(tid(45), contexts));
+    for bit in 0..7 {
+        if contexts & (1 << bit) != 0 {
+            f(fmix(tid(46), bit));
+        }
+    }
+    let (lower_elsewhere, first, caps, hist) =
+        (flags & 1, flags >> 1 & 1, flags >> 2 & 1, flags >> 8);
+    f(fmix(tid(33), fmix(lower_elsewhere, fmix(first, caps))));
+    f(fmix(tid(34), hist));
+    f(fmix(tid(35), fmix(hist, shape)));
+}
+
 /// A key for a short affix: its bytes packed under a seed byte when they
 /// fit (no hashing needed: features mix the key again), hashed otherwise.
 #[inline]
@@ -489,9 +557,7 @@ impl DocContext {
         f(fmix(tid(15), p2));
         f(fmix(tid(16), n2));
         let (sp, sn) = (shape_at(ii - 1), shape_at(ii + 1));
-        f(fmix(tid(17), fmix(sp, t.shape)));
-        f(fmix(tid(18), fmix(t.shape, sn)));
-        f(fmix(tid(19), fmix(fmix(sp, t.shape), sn)));
+        shape_features([sp, t.shape, sn], &mut f);
         f(fmix(tid(20), fmix(p1, t.lower)));
         f(fmix(tid(21), fmix(t.lower, n1)));
         f(fmix(tid(22), fmix(first as u64, t.shape)));
@@ -504,16 +570,7 @@ impl DocContext {
         }
         let freq = t.freq as u64;
         f(fmix(tid(26), fmix(freq, fmix(t.shape, first as u64))));
-        let pf = at(ii - 1).map_or(15, |t| t.freq as u64);
-        let nf = at(ii + 1).map_or(15, |t| t.freq as u64);
-        f(fmix(
-            tid(27),
-            fmix(pf, fmix(freq, t.flags as u64 & CAP as u64)),
-        ));
-        f(fmix(
-            tid(28),
-            fmix(nf, fmix(freq, t.flags as u64 & CAP as u64)),
-        ));
+        freq_features(freq_key(t, at(ii - 1), at(ii + 1)), &mut f);
         self.lexicon_features(t, at(ii - 1), at(ii + 1), true, &mut f);
         f(fmix(tid(38), at(ii - 1).map_or(BOS, |t| t.word)));
         f(fmix(tid(39), at(ii + 1).map_or(EOS, |t| t.word)));
@@ -530,7 +587,9 @@ impl DocContext {
     /// once per word. Features that are the same for most tokens are left
     /// out too, and the result says which: [`NO_LISTS_BEFORE`],
     /// [`NO_LISTS_AFTER`], [`NO_RUN`] (see [`plain_context`] and
-    /// [`TokenInfo::runless_features`]).
+    /// [`TokenInfo::runless_features`]). Three groups of features that
+    /// read a few small values are not called either: the result holds
+    /// their [`GroupKeys`], from which the tagger sums them once per key.
     #[inline]
     pub(crate) fn context_features(
         &self,
@@ -538,7 +597,7 @@ impl DocContext {
         range: Range<usize>,
         i: usize,
         mut f: impl FnMut(u64),
-    ) -> u8 {
+    ) -> (u8, GroupKeys) {
         let toks = &self.toks;
         let t = &toks[i];
         let at = |j: isize| -> Option<&TokenInfo> {
@@ -555,9 +614,6 @@ impl DocContext {
         let caps = self.all_caps[sentence] as u64;
         let (p1, n1) = (prev.map_or(BOS, |t| t.lower), next.map_or(EOS, |t| t.lower));
         let (sp, sn) = (prev.map_or(BOS, |t| t.shape), next.map_or(EOS, |t| t.shape));
-        f(fmix(tid(17), fmix(sp, t.shape)));
-        f(fmix(tid(18), fmix(t.shape, sn)));
-        f(fmix(tid(19), fmix(fmix(sp, t.shape), sn)));
         f(fmix(tid(20), fmix(p1, t.lower)));
         f(fmix(tid(21), fmix(t.lower, n1)));
         let freq = t.freq as u64;
@@ -572,19 +628,13 @@ impl DocContext {
         if caps == 1 {
             f(fmix(tid(25), t.lower));
         }
-        let pf = prev.map_or(15, |t| t.freq as u64);
-        let nf = next.map_or(15, |t| t.freq as u64);
-        f(fmix(
-            tid(27),
-            fmix(pf, fmix(freq, t.flags as u64 & CAP as u64)),
-        ));
-        f(fmix(
-            tid(28),
-            fmix(nf, fmix(freq, t.flags as u64 & CAP as u64)),
-        ));
         let skipped = self.lexicon_features(t, prev, next, false, &mut f);
-        self.document_features(t, first, caps, f);
-        skipped
+        let keys = GroupKeys {
+            shapes: [sp, t.shape, sn],
+            freqs: freq_key(t, prev, next),
+            document: self.document_key(t, first, caps),
+        };
+        (skipped, keys)
     }
 
     /// Gazetteer membership (position in the longest phrase per list, and
@@ -635,40 +685,33 @@ impl DocContext {
 
     /// Context aggregation and document context, for capitalised words.
     #[inline]
-    fn document_features(&self, t: &TokenInfo, first: bool, caps: u64, mut f: impl FnMut(u64)) {
-        if t.flags & UPPER != 0 {
-            let cues = (t.agg & 0x3f) as u64;
-            let contexts = ((t.agg >> 6) & 0x7f) as u64;
-            f(fmix(tid(42), cues));
-            f(fmix(tid(43), fmix(cues, t.shape)));
-            f(fmix(tid(44), (t.agg >> 16) as u64));
-            f(fmix(tid(45), contexts));
-            for bit in 0..7 {
-                if contexts & (1 << bit) != 0 {
-                    f(fmix(tid(46), bit));
-                }
+    fn document_features(&self, t: &TokenInfo, first: bool, caps: u64, f: impl FnMut(u64)) {
+        if let Some(key) = self.document_key(t, first, caps) {
+            document_features(key, f);
+        }
+    }
+
+    /// All that [`document_features`] reads of a capitalised token: its
+    /// aggregated cues, whether it occurs lower-cased, sentence start,
+    /// all-capitals, its prediction history, and its shape.
+    #[inline]
+    fn document_key(&self, t: &TokenInfo, first: bool, caps: u64) -> Option<[u64; 3]> {
+        if t.flags & UPPER == 0 {
+            return None;
+        }
+        let hist = self.history.get(&t.lower).map_or(0u64, |counts| {
+            // The most frequent type, O only when nothing else was seen.
+            let best = (1..5)
+                .max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))
+                .unwrap_or(1);
+            if counts[best] > 0 {
+                1 + best as u64
+            } else {
+                1
             }
-        }
-        // Document context: lower-cased elsewhere, prediction history.
-        if t.flags & UPPER != 0 {
-            f(fmix(
-                tid(33),
-                fmix(t.lower_elsewhere as u64, fmix(first as u64, caps)),
-            ));
-            let hist = self.history.get(&t.lower).map_or(0u64, |counts| {
-                // The most frequent type, O only when nothing else was seen.
-                let best = (1..5)
-                    .max_by_key(|&k| (counts[k], std::cmp::Reverse(k)))
-                    .unwrap_or(1);
-                if counts[best] > 0 {
-                    1 + best as u64
-                } else {
-                    1
-                }
-            });
-            f(fmix(tid(34), hist));
-            f(fmix(tid(35), fmix(hist, t.shape)));
-        }
+        });
+        let flags = t.lower_elsewhere as u64 | (first as u64) << 1 | caps << 2 | hist << 8;
+        Some([t.agg as u64, flags, t.shape])
     }
 
     /// Whether sentence number `sentence` is in capitals (a headline).
@@ -974,7 +1017,12 @@ mod tests {
                     Some(j) => ctx.toks[j].as_second_next(|h| got.push(h)),
                     None => got.extend(&after2),
                 }
-                let skipped = ctx.context_features(s, range.clone(), i, |h| got.push(h));
+                let (skipped, keys) = ctx.context_features(s, range.clone(), i, |h| got.push(h));
+                shape_features(keys.shapes, |h| got.push(h));
+                freq_features(keys.freqs, |h| got.push(h));
+                if let Some(key) = keys.document {
+                    document_features(key, |h| got.push(h));
+                }
                 plain_context(|flag, h| {
                     if skipped & flag != 0 {
                         got.push(h);

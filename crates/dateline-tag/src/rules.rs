@@ -580,15 +580,18 @@ impl Matcher<'_> {
     /// `Wednesday, May 14`, `last year`, `the 1990s`, `2025-05-14`, `in 2025`.
     fn date(&self, i: usize, prev: Option<&str>) -> Option<usize> {
         let w = self.word(i)?;
+        if is(w, &["the"]) {
+            return self.the_date(i);
+        }
         if is(w, WEEKDAYS) {
             if self.at(i + 1, &[","]) {
-                if let Some(end) = self.month_date(i + 2, true) {
+                if let Some(end) = self.month_date(i + 2, || true) {
                     return Some(end);
                 }
             }
             return Some(i + 1);
         }
-        if let Some(end) = self.month_date(i, prev.is_some_and(|p| is(p, DATE_PREPS))) {
+        if let Some(end) = self.month_date(i, || prev.is_some_and(|p| is(p, DATE_PREPS))) {
             return Some(end);
         }
         if is_day(w) && !w.contains(',') && self.at(i + 1, MONTHS) {
@@ -611,39 +614,6 @@ impl Matcher<'_> {
             && self.at(i + 2, PERIODS)
         {
             return Some(i + 3);
-        }
-        if is(w, &["the"]) {
-            // the 1990s, the early 1990s, the past two years, the first quarter
-            let mut j = i + 1;
-            if self.at(j, &["early", "mid", "late"]) {
-                j += 1;
-            }
-            if self.word(j).is_some_and(is_decade) {
-                return Some(j + 1);
-            }
-            if self.at(i + 1, &["past", "last", "next", "coming", "previous"]) {
-                if let Some(q) = self.quantity(i + 2) {
-                    if self.at(q, PERIODS) {
-                        return Some(q + 1);
-                    }
-                }
-            }
-            if self.at(i + 1, &["next", "following", "previous", "same"])
-                && self.at(
-                    i + 2,
-                    &["day", "week", "month", "year", "morning", "evening"],
-                )
-            {
-                return Some(i + 3);
-            }
-            if self.at(i + 1, QUARTER_ORDINALS) && self.at(i + 2, &["quarter", "half"]) {
-                let mut j = i + 3;
-                if self.at(j, &["of"]) && self.word(j + 1).is_some_and(is_year) {
-                    j += 2;
-                }
-                return Some(j);
-            }
-            return None;
         }
         if is_decade(w) {
             return Some(i + 1);
@@ -668,9 +638,44 @@ impl Matcher<'_> {
         None
     }
 
+    /// A date led by `the` at `i`: `the 1990s`, `the early 1990s`, `the
+    /// past two years`, `the next day`, `the first quarter of 2025`.
+    fn the_date(&self, i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        if self.at(j, &["early", "mid", "late"]) {
+            j += 1;
+        }
+        if self.word(j).is_some_and(is_decade) {
+            return Some(j + 1);
+        }
+        if self.at(i + 1, &["past", "last", "next", "coming", "previous"]) {
+            if let Some(q) = self.quantity(i + 2) {
+                if self.at(q, PERIODS) {
+                    return Some(q + 1);
+                }
+            }
+        }
+        if self.at(i + 1, &["next", "following", "previous", "same"])
+            && self.at(
+                i + 2,
+                &["day", "week", "month", "year", "morning", "evening"],
+            )
+        {
+            return Some(i + 3);
+        }
+        if self.at(i + 1, QUARTER_ORDINALS) && self.at(i + 2, &["quarter", "half"]) {
+            let mut j = i + 3;
+            if self.at(j, &["of"]) && self.word(j + 1).is_some_and(is_year) {
+                j += 2;
+            }
+            return Some(j);
+        }
+        None
+    }
+
     /// A date led by a month name: `May 14`, `May 14, 2025`, `May 2025`,
     /// `Jan. 3`; an ambiguous month alone only when `context` says so.
-    fn month_date(&self, i: usize, context: bool) -> Option<usize> {
+    fn month_date(&self, i: usize, context: impl FnOnce() -> bool) -> Option<usize> {
         let w = self.word(i)?;
         if !is(w, MONTHS) || !w.starts_with(|c: char| c.is_uppercase()) {
             return None;
@@ -687,7 +692,7 @@ impl Matcher<'_> {
         if self.word(i + 1).is_some_and(is_year) {
             return Some(i + 2);
         }
-        (!is(w, AMBIGUOUS_MONTHS) || context).then_some(i + 1)
+        (!is(w, AMBIGUOUS_MONTHS) || context()).then_some(i + 1)
     }
 }
 
@@ -710,16 +715,20 @@ static TRIGGERS: std::sync::LazyLock<WordSet> = std::sync::LazyLock::new(|| {
     .collect()
 });
 
-/// Whether a rule can start at this word: a digit or symbol first, or a
-/// listed word. Most words fail here after one or two comparisons.
+/// Whether a rule can start at this word: a listed word, a word with a
+/// digit, or a currency sign. Most words fail here after one or two
+/// comparisons, punctuation included.
 fn may_start(w: &str) -> bool {
     let Some(c) = w.chars().next() else {
         return false;
     };
-    if !c.is_alphabetic() {
-        return true;
+    if c.is_alphabetic() {
+        return lower_hash(w).is_some_and(|h| TRIGGERS.contains(&h));
     }
-    lower_hash(w).is_some_and(|h| TRIGGERS.contains(&h))
+    // Every other match opens with a numeral (`14`, `.5`, `'90s`, `5%`,
+    // `09:07`, `$4.5`), which has an ASCII digit, or with a currency sign
+    // before its number; ASCII signs other than `$` start nothing.
+    w.bytes().any(|b| b.is_ascii_digit()) || c == '$' || !c.is_ascii() && is(w, CURRENCY_SIGNS)
 }
 
 /// Appends the rule entities of one sentence (tokens `range` of `words`).
@@ -988,6 +997,31 @@ mod tests {
         ];
         for (text, expect) in cases {
             check(text, expect);
+        }
+    }
+
+    /// The pre-filter lets through every word that opens a match without
+    /// a letter: numerals with a leading separator or apostrophe, signs.
+    #[test]
+    fn matches_that_open_with_a_symbol() {
+        let cases: &[(&str, &[&str])] = &[
+            ("up .5 percent", &["PERCENT .5 percent"]),
+            ("music of the '90s , '80s", &["DATE the '90s", "DATE '80s"]),
+            (
+                "€ 5 million and £3 billion",
+                &["MONEY € 5 million", "MONEY £3 billion"],
+            ),
+            ("$ 20 , ( 5 % )", &["MONEY $ 20", "PERCENT 5 %"]),
+            ("( , ) -- ; : ' \" % $", &[]),
+        ];
+        for (text, expect) in cases {
+            check(text, expect);
+        }
+        for w in [",", ".", "(", "--", "%", "'", "”", "·"] {
+            assert!(!may_start(w), "{w}");
+        }
+        for w in ["5", ".5", "'90s", "$", "€", "£3", "May", "the"] {
+            assert!(may_start(w), "{w}");
         }
     }
 

@@ -4,19 +4,23 @@
 //! (word, lower-case form, affixes, shape). Their weight rows are summed
 //! once per word and model and kept in a per-thread cache of [`WordSums`],
 //! so that a frequent word costs a few vector additions instead of some
-//! twenty hashed row lookups; only the features that read context (pairs
-//! of neighbours, gazetteer phrases, runs, the document) are looked up
-//! token by token. Integer sums do not depend on order: the emissions are
-//! exactly those of summing every feature's row.
+//! twenty hashed row lookups. Of the features that read context, three
+//! groups read a few small values (the shapes around a token, frequency
+//! classes, a capitalised word's document context) and are summed once
+//! per distinct key in per-thread caches; only the rest (word pairs,
+//! gazetteer phrases, runs) are looked up token by token. Integer sums do
+//! not depend on order: the emissions are exactly those of summing every
+//! feature's row.
 
 use std::cell::RefCell;
 use std::ops::Range;
 
 use crate::decode::Decoder;
 use crate::features::{
-    after_end, before_start, plain_context, DocContext, TokenInfo, NO_LISTS_AFTER, NO_LISTS_BEFORE,
-    NO_RUN,
+    after_end, before_start, document_features, freq_features, plain_context, shape_features,
+    DocContext, TokenInfo, FREQ_KEYS, NO_LISTS_AFTER, NO_LISTS_BEFORE, NO_RUN,
 };
+use crate::hash::fmix;
 use crate::labels::{spans, N_TAGS};
 use crate::model::{Model, ROW};
 use crate::rules::join_org_of;
@@ -57,9 +61,9 @@ pub(crate) fn tag_model(
 ) {
     let mut ctx = DocContext::new(&model.lexicon, words.iter().copied(), sentences);
     let edges = Edges::new(model);
-    WORDS.with_borrow_mut(|cache| {
+    CACHES.with_borrow_mut(|caches| {
         for (s, range) in sentences.iter().enumerate() {
-            emissions(model, &ctx, cache, &edges, s, range.clone(), scratch);
+            emissions(model, &ctx, caches, &edges, s, range.clone(), scratch);
             decode(model, words, range.clone(), scratch, out);
             ctx.record(range.clone(), &scratch.tags);
         }
@@ -197,8 +201,106 @@ impl WordCache {
     }
 }
 
+/// Summed weights of one group of context features (see
+/// [`GroupKeys`](crate::features::GroupKeys)) by the exact key they read.
+#[derive(Clone, Copy)]
+struct GroupSum {
+    /// The model the sum is of (0: an empty slot).
+    model: u64,
+    key: [u64; 3],
+    sum: [i32; ROW],
+}
+
+/// A per-thread direct-mapped cache of [`GroupSum`]s: a few thousand
+/// shape triples or document contexts cover most tokens of news text, so
+/// a group costs one probe and one addition instead of a row lookup per
+/// feature.
+struct GroupCache<const SLOTS: usize> {
+    slots: Vec<GroupSum>,
+}
+
+impl<const SLOTS: usize> Default for GroupCache<SLOTS> {
+    fn default() -> Self {
+        GroupCache { slots: Vec::new() }
+    }
+}
+
+impl<const SLOTS: usize> GroupCache<SLOTS> {
+    /// Adds the group's sum for `key` under `model` to `acc`; `features`
+    /// calls its argument with every feature of the group, on a miss.
+    #[inline]
+    fn add(
+        &mut self,
+        acc: &mut [i32; ROW],
+        model: &Model,
+        key: [u64; 3],
+        features: impl FnOnce(&mut dyn FnMut(u64)),
+    ) {
+        if self.slots.is_empty() {
+            let empty = GroupSum {
+                model: 0,
+                key: [0; 3],
+                sum: [0; ROW],
+            };
+            self.slots = vec![empty; SLOTS];
+        }
+        let h = fmix(fmix(key[0], key[1]), key[2]);
+        let slot = &mut self.slots[(h >> 32) as usize & (SLOTS - 1)];
+        if slot.model != model.id || slot.key != key {
+            slot.sum = [0; ROW];
+            features(&mut |f| add_row(&mut slot.sum, model, f));
+            slot.model = model.id;
+            slot.key = key;
+        }
+        add(acc, &slot.sum);
+    }
+}
+
+/// The per-thread caches of context feature groups.
+#[derive(Default)]
+struct Groups {
+    shapes: GroupCache<4096>,
+    document: GroupCache<4096>,
+    freqs: FreqSums,
+}
+
+/// The weights of the frequency features (see [`freq_features`]) under
+/// one model, by key: the keys are few, so the table is indexed by the
+/// key itself and filled as keys come up.
+#[derive(Default)]
+struct FreqSums {
+    model: u64,
+    filled: Vec<u64>,
+    sums: Vec<[i32; ROW]>,
+}
+
+impl FreqSums {
+    #[inline]
+    fn add(&mut self, acc: &mut [i32; ROW], model: &Model, key: usize) {
+        if self.model != model.id {
+            self.filled = vec![0; FREQ_KEYS / 64];
+            self.sums = vec![[0; ROW]; FREQ_KEYS];
+            self.model = model.id;
+        }
+        let (word, bit) = (key / 64, 1u64 << (key % 64));
+        let sum = &mut self.sums[key];
+        if self.filled[word] & bit == 0 {
+            freq_features(key, |f| add_row(sum, model, f));
+            self.filled[word] |= bit;
+        }
+        add(acc, sum);
+    }
+}
+
+/// The per-thread caches of summed weights.
+#[derive(Default)]
+struct Caches {
+    words: WordCache,
+    groups: Groups,
+}
+
 thread_local! {
-    static WORDS: RefCell<WordCache> = RefCell::new(WordCache::default());
+    static CACHES: RefCell<Caches> = RefCell::new(Caches::default());
 }
 
 /// What tokens at the edges of a sentence read of the missing neighbours,
@@ -262,7 +364,7 @@ fn add(acc: &mut [i32; ROW], v: &[i32; ROW]) {
 fn emissions(
     model: &Model,
     ctx: &DocContext,
-    cache: &mut WordCache,
+    caches: &mut Caches,
     edges: &Edges,
     s: usize,
     range: Range<usize>,
@@ -273,6 +375,10 @@ fn emissions(
     acc.clear();
     acc.resize(n, [0; ROW]);
     let caps = ctx.all_caps(s);
+    let Caches {
+        words: cache,
+        groups,
+    } = caches;
     for (k, t) in ctx.toks[range.clone()].iter().enumerate() {
         let w = &cache.get(model, edges, t).sums;
         add(&mut acc[k], &w[USUAL]);
@@ -307,7 +413,16 @@ fn emissions(
     }
     scratch.emissions.clear();
     for (a, i) in acc.iter_mut().zip(range.clone()) {
-        let skipped = ctx.context_features(s, range.clone(), i, |h| add_row(a, model, h));
+        let (skipped, keys) = ctx.context_features(s, range.clone(), i, |h| add_row(a, model, h));
+        groups
+            .shapes
+            .add(a, model, keys.shapes, |f| shape_features(keys.shapes, f));
+        groups.freqs.add(a, model, keys.freqs);
+        if let Some(key) = keys.document {
+            groups
+                .document
+                .add(a, model, key, |f| document_features(key, f));
+        }
         // The usual sums assumed all three left out; NO_RUN's part was
         // settled with the word's sums.
         debug_assert_eq!(skipped & NO_RUN != 0, ctx.toks[i].run == 0);
