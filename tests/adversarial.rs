@@ -32,7 +32,7 @@
 //! | JSONL line not an object | `[1, 2]` | error `not_an_object` |
 //! | truncated JSONL | last line cut inside a 1 MB string, no newline | error `invalid_json` (EOF while parsing), earlier lines processed |
 //! | a 10 GB length claim | a sparse `.txt` whose size says 10 GB | error `too_large` before any byte is read |
-//! | over `--max-doc-bytes` | a `.txt` file, a JSONL line (one ends the file without its newline) | error `too_large` each, read past without being held; a line of only whitespace is blank, no document |
+//! | over `--max-doc-bytes` | a `.txt` file, a JSONL line (one ends the file without its newline) | error `too_large` each, read past without being held, id from a leading `"id"` else `FILE:LINE`; a line of only whitespace is blank, no document |
 //! | unreadable file (dangling link) | `NAME.txt -> missing` | error `io` (no such file) |
 //! | unreadable file (as root too) | `NAME.txt -> /proc/self/mem` | error `io`: opening works, reading offset 0 fails with EIO even for root (chmod 000 does not stop root) |
 //!
@@ -401,8 +401,9 @@ fn over_long_documents_are_one_error_record_each() {
     // Only whitespace, however long, holds no document.
     jsonl.extend(std::iter::repeat_n(b' ', 2 * mib));
     jsonl.extend_from_slice(b"\n{\"id\":\"after\",\"text\":\"After it.\"}\n");
-    jsonl.extend_from_slice(b"{\"id\":\"cut\",\"text\":\"");
+    jsonl.extend_from_slice(b"{\"text\":\"");
     jsonl.extend(std::iter::repeat_n(b'b', 2 * mib));
+    jsonl.extend_from_slice(b"\",\"id\":\"cut\"");
     let lines = dir.write("lines.jsonl", &jsonl);
     let corpus = dir.path().join("corpus");
 
@@ -431,8 +432,8 @@ fn over_long_documents_are_one_error_record_each() {
             ("b.txt", too_large),
             ("c.txt", None),
             ("first", None),
-            // Not parsed, so named by file and line.
-            (format!("{}:2", lines.display()).as_str(), too_large),
+            // Not parsed: the id of the line's opening, else file and line.
+            ("long", too_large),
             ("after", None),
             (format!("{}:5", lines.display()).as_str(), too_large),
         ]
@@ -441,8 +442,11 @@ fn over_long_documents_are_one_error_record_each() {
         unreachable!()
     };
     assert!(
-        message.contains(&format!("line of {} bytes", 3 * mib + 24))
-            && message.contains("--max-doc-bytes"),
+        message.contains(&format!(
+            "line {}:2 of {} bytes",
+            lines.display(),
+            3 * mib + 24
+        )) && message.contains("--max-doc-bytes"),
         "{message}"
     );
 }
@@ -498,7 +502,7 @@ fn an_over_long_line_is_not_held_in_memory() {
             )
         })
         .collect();
-    assert_eq!(ids, ["a", "stdin:2!", "b"]);
+    assert_eq!(ids, ["a", "huge!", "b"]);
     assert!(
         peak_kib < (line_mib / 2) << 10,
         "peak memory {peak_kib} KiB while reading a {line_mib} MiB line"

@@ -557,7 +557,7 @@ impl BatchReader {
                 let line_start = batch.buf.len();
                 match read_line(reader, &mut batch.buf, max_doc) {
                     Ok(Line::End) => break true,
-                    Ok(Line::TooLong { n, blank }) => {
+                    Ok(Line::TooLong { n, blank, id }) => {
                         *line += 1;
                         // Read past, not held: one error record stands for it.
                         let selected = if blank { None } else { select.next() };
@@ -573,8 +573,12 @@ impl BatchReader {
                         batch.push(
                             index,
                             Item::Failed {
-                                id: format!("{source}:{line}"),
-                                failure: too_large("line", Some(n), max_doc),
+                                id: id.unwrap_or_else(|| format!("{source}:{line}")),
+                                failure: too_large(
+                                    &format!("line {source}:{line}"),
+                                    Some(n),
+                                    max_doc,
+                                ),
                             },
                         );
                     }
@@ -679,9 +683,13 @@ enum Line {
     End,
     /// A line of this many bytes (line end included) is in the buffer.
     Read(usize),
-    /// A line over the limit was read past, not kept: its length, and
-    /// whether it was all whitespace.
-    TooLong { n: u64, blank: bool },
+    /// A line over the limit was read past, not kept: its length, whether
+    /// it was all whitespace, and its id when it opens with one.
+    TooLong {
+        n: u64,
+        blank: bool,
+        id: Option<String>,
+    },
 }
 
 /// Appends the next line, through its newline, to `buf`, unless it holds
@@ -693,6 +701,7 @@ fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Res
     let mut n = 0u64;
     let mut over = false;
     let mut blank = true;
+    let mut id = None;
     loop {
         let available = match reader.fill_buf() {
             Ok(available) => available,
@@ -713,6 +722,7 @@ fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Res
             // (the longest line end) may come on top.
             if buf.len() - start > max + 2 || (ends && trim_line_end(&buf[start..]).len() > max) {
                 blank = buf[start..].iter().all(u8::is_ascii_whitespace);
+                id = leading_id(&buf[start..]);
                 buf.truncate(start);
                 over = true;
             }
@@ -726,19 +736,49 @@ fn read_line(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> io::Res
         }
     }
     if over {
-        return Ok(Line::TooLong { n, blank });
+        return Ok(Line::TooLong { n, blank, id });
     }
     // A last line cut off without its newline may still be over.
     if trim_line_end(&buf[start..]).len() > max {
         blank = buf[start..].iter().all(u8::is_ascii_whitespace);
+        id = leading_id(&buf[start..]);
         buf.truncate(start);
-        return Ok(Line::TooLong { n, blank });
+        return Ok(Line::TooLong { n, blank, id });
     }
     Ok(if n == 0 {
         Line::End
     } else {
         Line::Read(n as usize)
     })
+}
+
+/// The id of a JSONL line too long to parse, when the line opens with it,
+/// as writers usually put it (`{"id": "a1", ...`): the id a parsed line
+/// would give, so the error record names the document.
+fn leading_id(line: &[u8]) -> Option<String> {
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+    let rest = skip_blanks(line).strip_prefix(b"{")?;
+    let mut keys = serde_json::Deserializer::from_slice(rest).into_iter::<Key<'_>>();
+    if keys.next()?.ok()?.0 != "id" {
+        return None;
+    }
+    let rest = skip_blanks(&rest[keys.byte_offset()..]).strip_prefix(b":")?;
+    let mut values = serde_json::Deserializer::from_slice(rest).into_iter::<&RawValue>();
+    let value = values.next()?.ok()?.get();
+    if values.byte_offset() == rest.len() {
+        // Nothing after it: a number may go on past the cut.
+        return None;
+    }
+    match value.as_bytes()[0] {
+        b'"' => json_string(value).ok(),
+        b'n' => None,
+        _ => Some(value.to_owned()),
+    }
+}
+
+fn skip_blanks(bytes: &[u8]) -> &[u8] {
+    let at = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    &bytes[at.unwrap_or(bytes.len())..]
 }
 
 fn trim_line_end(line: &[u8]) -> &[u8] {
@@ -1260,6 +1300,104 @@ mod tests {
         assert_eq!(failure.message, "invalid UTF-8 at byte 2");
         let (id, failure) = built[2].as_ref().unwrap_err();
         assert_eq!((id.as_str(), failure.kind), ("c.txt", FailureKind::Io));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn lines_over_the_limit_are_read_past_across_buffers() {
+        let input = b"12345\n123456\n12345\r\n123456\r\n       \n\n1234567";
+        // A 2-byte buffer: every line spans several reads.
+        let mut reader = BufReader::with_capacity(2, &input[..]);
+        let mut buf = b"kept".to_vec();
+        let mut got = Vec::new();
+        loop {
+            let before = buf.len();
+            match read_line(&mut reader, &mut buf, 5).unwrap() {
+                Line::End => break,
+                Line::Read(n) => {
+                    assert_eq!(buf.len() - before, n);
+                    got.push(format!(
+                        "{:?}",
+                        std::str::from_utf8(&buf[before..]).unwrap()
+                    ));
+                }
+                Line::TooLong { n, blank, id } => {
+                    assert_eq!(buf.len(), before, "nothing of it is held");
+                    assert_eq!(id, None);
+                    got.push(format!("over {n}{}", if blank { " blank" } else { "" }));
+                }
+            }
+        }
+        assert_eq!(
+            got,
+            [
+                r#""12345\n""#,
+                "over 7",
+                r#""12345\r\n""#,
+                "over 8",
+                "over 8 blank",
+                r#""\n""#,
+                "over 7",
+            ]
+        );
+        assert!(buf.starts_with(b"kept"));
+    }
+
+    #[test]
+    fn a_line_too_long_to_parse_keeps_a_leading_id() {
+        let ids = [
+            (r#"{"id":"a\"1","text":"xxxx"#, Some("a\"1")),
+            ("\u{feff} { \"id\" : 42 , \"text\":\"xxx", Some("42")),
+            (
+                r#"{"id":12345678901234567890123,"t"#,
+                Some("12345678901234567890123"),
+            ),
+            (r#"{"id":null,"text":"xxx"#, None),
+            (r#"{"text":"xxx","id":"late"}"#, None),
+            (r#"{"id":"cut off"#, None),
+            (r#"{"id":1"#, None),
+            (r#"["id","x"]"#, None),
+        ];
+        for (line, id) in ids {
+            assert_eq!(leading_id(line.as_bytes()).as_deref(), id, "{line}");
+        }
+    }
+
+    #[test]
+    fn too_large_files_are_not_read() {
+        let dir = std::env::temp_dir().join(format!("dateline-cap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.txt"), "12345").unwrap();
+        std::fs::write(dir.join("b.txt"), "123456").unwrap();
+        let inputs = resolve_inputs(&[&dir], InputFormat::Auto).unwrap();
+        let mut reader = BatchReader::new(
+            inputs,
+            BatchLimits::default(),
+            5,
+            Selection::default(),
+            Arc::default(),
+        );
+        let mut batch = reader.next_batch().unwrap();
+        let kinds: Vec<Option<FailureKind>> = batch
+            .items
+            .iter_mut()
+            .map(|item| build_doc(item, &[], "text", 5).err().map(|(_, f)| f.kind))
+            .collect();
+        assert_eq!(kinds, [None, Some(FailureKind::TooLarge)]);
+        // A file that grows past the limit after it was listed.
+        let mut grown = Item::File {
+            id: "a.txt".into(),
+            path: dir.join("a.txt"),
+            size: 5,
+        };
+        std::fs::write(dir.join("a.txt"), "1234567").unwrap();
+        let (_, failure) = build_doc(&mut grown, &[], "text", 5).unwrap_err();
+        assert_eq!(failure.kind, FailureKind::TooLarge);
+        assert!(
+            failure.message.contains("more than 5 bytes"),
+            "{}",
+            failure.message
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -16,13 +16,14 @@
 //! batches in flight (one being read, one queued, two being processed, one
 //! handed to the writer, one being written), never by the corpus.
 //!
-//! A run can stop early and be continued. The writer hands the OS whole
-//! chunks of records, one `write_all` each, and a stop flag (set by the
-//! binary on SIGINT or SIGTERM) makes the reader stop while the documents
-//! already read are finished and written, so an interrupted output ends
-//! with a complete record. A resumed run (JSONL only, where a record is a
-//! line) cuts a partial last line, counts the lines and skips as many
-//! documents of its shard before appending.
+//! A run can stop early and be continued. A stop flag (set by the binary
+//! on SIGINT or SIGTERM) makes the reader stop while the documents already
+//! read are finished and written, so an interrupted output ends with a
+//! complete record. An output file is written under a staging name and
+//! renamed into place when the run ends ([`FileTarget`]), so it holds whole
+//! records even when the process is killed outright. A resumed run (JSONL
+//! only, where a record is a line) cuts a partial last line, counts the
+//! lines and skips as many documents of its shard before appending.
 
 use std::collections::VecDeque;
 use std::fmt;
