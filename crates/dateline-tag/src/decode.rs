@@ -1,6 +1,6 @@
 //! Viterbi decoding over BILOU tags, and max-marginal confidence.
 
-use crate::labels::{allowed, allowed_end, N_TAGS};
+use crate::labels::{allowed, allowed_end, pos_of, I, L, N_TAGS};
 
 const NEG: f32 = -1.0e30;
 
@@ -45,6 +45,9 @@ pub(crate) struct Transitions {
 /// and `L-x` can end every suffix), so the maxima, and the decoded tags,
 /// are exactly those of the full loops.
 const ENDS: [usize; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
+/// The tags that may precede `I-x` and `L-x`: `B-x` and `I-x`, by type.
+const INSIDE: [[usize; 2]; 4] = [[1, 2], [5, 6], [9, 10], [13, 14]];
+const ALL: [usize; N_TAGS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 const STARTS: [usize; 9] = [0, 1, 4, 5, 8, 9, 12, 13, 16];
 /// [`ENDS`] and [`STARTS`] padded to a multiple of four lanes.
 const SHORT: usize = 12;
@@ -146,9 +149,21 @@ impl Decoder {
         for i in (1..n).rev() {
             let t = tags[i] as usize;
             let prev = &self.delta[i - 1];
+            // Under BILOU only `B-x` and `I-x` precede `I-x` and `L-x`, and
+            // only ENDS precede the others; the rest score about -1e30
+            // against the finite score of the best path's predecessor, so
+            // the first best in tag order is the same as the full loop's.
+            let before: &[usize] = if !transitions.constrained {
+                &ALL
+            } else if t != 0 && matches!(pos_of(t), I | L) {
+                let b = t - pos_of(t);
+                &INSIDE[b / 4]
+            } else {
+                &ENDS
+            };
             let mut arg = 0usize;
             let mut top = f32::NEG_INFINITY;
-            for p in 0..N_TAGS {
+            for &p in before {
                 let s = prev[p] + trans[p][t];
                 if s > top {
                     top = s;
@@ -162,6 +177,7 @@ impl Decoder {
     /// After [`viterbi`](Decoder::viterbi) on the same emissions: for each
     /// token, the score gap between the best sequence and the best sequence
     /// that gives that token another tag (its max-marginal margin).
+    #[cfg(test)]
     pub(crate) fn margins(
         &mut self,
         emissions: &[[f32; N_TAGS]],
@@ -169,10 +185,23 @@ impl Decoder {
         tags: &[u8],
         out: &mut Vec<f32>,
     ) {
+        out.clear();
+        self.backward(emissions, transitions, 0);
+        out.extend((0..emissions.len()).map(|i| self.margin(i, tags[i] as usize)));
+    }
+
+    /// After [`viterbi`](Decoder::viterbi) on the same emissions: the best
+    /// score of the rest of the sentence after each tag, at tokens `from`
+    /// on (what [`margin`](Decoder::margin) needs there).
+    pub(crate) fn backward(
+        &mut self,
+        emissions: &[[f32; N_TAGS]],
+        transitions: &Transitions,
+        from: usize,
+    ) {
         let cols = &transitions.cols;
         let n = emissions.len();
-        out.clear();
-        if n == 0 {
+        if from >= n {
             return;
         }
         self.beta.clear();
@@ -180,7 +209,7 @@ impl Decoder {
         for t in 0..N_TAGS {
             self.beta[n - 1][t] = if allowed_end(t) { 0.0 } else { NEG };
         }
-        for i in (0..n - 1).rev() {
+        for i in (from..n - 1).rev() {
             let next = self.beta[i + 1];
             let e = &emissions[i + 1];
             if transitions.constrained {
@@ -200,17 +229,20 @@ impl Decoder {
             cur.copy_from_slice(&best[..N_TAGS]);
             self.beta[i] = cur;
         }
-        for i in 0..n {
-            let chosen = tags[i] as usize;
-            let best = self.delta[i][chosen] + self.beta[i][chosen];
-            let mut other = NEG;
-            for t in 0..N_TAGS {
-                if t != chosen {
-                    other = other.max(self.delta[i][t] + self.beta[i][t]);
-                }
-            }
-            out.push((best - other).max(0.0));
+    }
+
+    /// The margin of token `i` with tag `chosen` on the best sequence:
+    /// the score gap to the best sequence that tags it otherwise. Needs
+    /// [`backward`](Decoder::backward) from `i` or before.
+    pub(crate) fn margin(&self, i: usize, chosen: usize) -> f32 {
+        let mut sum = [NEG; N_TAGS];
+        for t in 0..N_TAGS {
+            sum[t] = self.delta[i][t] + self.beta[i][t];
         }
+        let best = sum[chosen];
+        sum[chosen] = NEG;
+        let other = sum.iter().fold(NEG, |m, &s| max(m, s));
+        max(best - other, 0.0)
     }
 }
 

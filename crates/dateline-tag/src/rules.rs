@@ -6,6 +6,7 @@
 //! with a few table lookups, so the layer is linear in the sentence length
 //! and allocates nothing per token.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
@@ -427,6 +428,9 @@ fn is_decade(w: &str) -> bool {
 
 /// `09:07`, `9:07`, `21:30:15` with valid hours and minutes.
 fn is_clock(w: &str) -> bool {
+    if !w.as_bytes().get(1..3).is_some_and(|b| b.contains(&b':')) {
+        return false;
+    }
     let mut parts = w.split(':');
     let (Some(h), Some(m)) = (parts.next(), parts.next()) else {
         return false;
@@ -442,6 +446,9 @@ fn is_clock(w: &str) -> bool {
 
 /// `2025-05-14`, `14/05/2025`, `5/14/2025`: three digit groups.
 fn is_numeric_date(w: &str) -> bool {
+    if !w.bytes().any(|b| b == b'-' || b == b'/') {
+        return false;
+    }
     for sep in ['-', '/'] {
         let parts: [Option<&str>; 4] = {
             let mut it = w.split(sep);
@@ -468,6 +475,9 @@ fn is_numeric_date(w: &str) -> bool {
 struct Matcher<'w> {
     words: &'w [&'w str],
     end: usize,
+    /// The last [`quantity`](Matcher::quantity) asked for, and its answer:
+    /// money, percentages and dates all ask at the same position.
+    quantity: Cell<Option<(usize, Option<usize>)>>,
 }
 
 impl Matcher<'_> {
@@ -482,6 +492,17 @@ impl Matcher<'_> {
     /// A quantity: a numeral or number word, an optional range to a second
     /// one, then scale words: `4.5`, `2 million`, `3-4`, `two billion`.
     fn quantity(&self, i: usize) -> Option<usize> {
+        if let Some((at, end)) = self.quantity.get() {
+            if at == i {
+                return end;
+            }
+        }
+        let end = self.find_quantity(i);
+        self.quantity.set(Some((i, end)));
+        end
+    }
+
+    fn find_quantity(&self, i: usize) -> Option<usize> {
         let w = self.word(i)?;
         let numeral = is_numeral(w);
         if !numeral && !is(w, NUMBER_WORDS) {
@@ -583,6 +604,11 @@ impl Matcher<'_> {
         if is(w, &["the"]) {
             return self.the_date(i);
         }
+        if is(w, &["a", "an"]) {
+            // "a year ago": nothing else below starts with an article.
+            let q = i + 1;
+            return (self.at(q, UNITS_AGO) && self.at(q + 1, &["ago"])).then_some(q + 2);
+        }
         if is(w, WEEKDAYS) {
             if self.at(i + 1, &[","]) {
                 if let Some(end) = self.month_date(i + 2, || true) {
@@ -622,12 +648,7 @@ impl Matcher<'_> {
             return Some(i + 1);
         }
         // "three years ago", "a year ago"
-        let q = if is(w, &["a", "an"]) {
-            Some(i + 1)
-        } else {
-            self.quantity(i)
-        };
-        if let Some(q) = q {
+        if let Some(q) = self.quantity(i) {
             if self.at(q, UNITS_AGO) && self.at(q + 1, &["ago"]) {
                 return Some(q + 2);
             }
@@ -736,6 +757,7 @@ pub(crate) fn find(words: &[&str], range: Range<usize>, out: &mut Vec<RuleSpan>)
     let m = Matcher {
         words,
         end: range.end,
+        quantity: Cell::new(None),
     };
     let mut i = range.start;
     while i < range.end {

@@ -44,7 +44,6 @@ pub(crate) struct Scratch {
     sums: Vec<[i32; ROW]>,
     emissions: Vec<[f32; N_TAGS]>,
     tags: Vec<u8>,
-    margins: Vec<f32>,
     spans: Vec<(usize, usize, usize)>,
     joins: crate::rules::JoinScratch,
     decoder: Decoder,
@@ -85,16 +84,6 @@ fn decode(
         &model.start,
         &mut scratch.tags,
     );
-    // Confidence needs a backward pass; most sentences have no entity.
-    if scratch.tags.iter().any(|&t| t != 0) {
-        scratch.decoder.margins(
-            &scratch.emissions,
-            &model.transitions,
-            &scratch.tags,
-            &mut scratch.margins,
-        );
-    }
-    let margins = &scratch.margins;
     scratch.spans.clear();
     spans(&scratch.tags, |first, end, ty| {
         scratch
@@ -102,10 +91,16 @@ fn decode(
             .push((range.start + first, range.start + end, ty));
     });
     join_org_of(words, range.clone(), &mut scratch.spans, &mut scratch.joins);
+    // Confidence needs a backward pass, from the first entity on; most
+    // sentences have no entity, and most tokens are in none.
+    let Some(&(from, _, _)) = scratch.spans.first() else {
+        return;
+    };
+    let decoder = &mut scratch.decoder;
+    decoder.backward(&scratch.emissions, &model.transitions, from - range.start);
     for (&(first, end, ty), &joined) in scratch.spans.iter().zip(&scratch.joins.joined) {
-        let margin = margins[first - range.start..end - range.start]
-            .iter()
-            .copied()
+        let margin = (first - range.start..end - range.start)
+            .map(|i| decoder.margin(i, scratch.tags[i] as usize))
             .fold(f32::INFINITY, f32::min);
         out.push(ModelSpan {
             first,
