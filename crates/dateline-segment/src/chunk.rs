@@ -60,6 +60,11 @@ pub(crate) struct Left<'t> {
 }
 
 pub(crate) fn split_left<'t>(chunk: &'t str, k: &Knowledge) -> Left<'t> {
+    split_left_ascii(chunk, k).unwrap_or_else(|| split_left_chars(chunk, k))
+}
+
+/// [`split_left`] character by character, for any chunk.
+fn split_left_chars<'t>(chunk: &'t str, k: &Knowledge) -> Left<'t> {
     let core = chunk.trim_end_matches(|c| k.has_role(c, role::CLOSER));
     let closers = &chunk[core.len()..];
     let word = core.trim_end_matches(|c| k.has_role(c, role::TERMINAL));
@@ -109,6 +114,75 @@ pub(crate) fn split_left<'t>(chunk: &'t str, k: &Knowledge) -> Left<'t> {
     }
 }
 
+/// [`split_left`] by bytes, for the usual chunk whose punctuation is all
+/// ASCII; `None` when a character outside ASCII could play a role.
+#[inline]
+fn split_left_ascii<'t>(chunk: &'t str, k: &Knowledge) -> Option<Left<'t>> {
+    let b = chunk.as_bytes();
+    let has = |c: u8, flag: u8| k.ascii_roles(c) & flag != 0;
+    let mut core = b.len();
+    while let Some(&c) = b[..core].last() {
+        if c >= 0x80 {
+            return None;
+        }
+        if !has(c, role::CLOSER) {
+            break;
+        }
+        core -= 1;
+    }
+    let mut word_end = core;
+    while let Some(&c) = b[..word_end].last() {
+        if c >= 0x80 {
+            return None;
+        }
+        if !has(c, role::TERMINAL) {
+            break;
+        }
+        word_end -= 1;
+    }
+    let terminal = &b[word_end..core];
+    let kind = if terminal.is_empty() {
+        match b[..word_end].last() {
+            Some(b',') => Kind::Comma,
+            Some(b':') => Kind::Colon,
+            Some(b';') => Kind::Semicolon,
+            Some(&c) if c >= 0x80 => return None,
+            Some(&c) if has(c, role::DASH) => Kind::Dash,
+            _ => Kind::None,
+        }
+    } else if terminal.contains(&b'?') {
+        Kind::Question
+    } else if terminal.contains(&b'!') {
+        Kind::Exclaim
+    } else if terminal.len() >= 3 {
+        Kind::Ellipsis
+    } else {
+        Kind::Period
+    };
+    let (word_end, terminal_end) = match kind {
+        Kind::Comma | Kind::Colon | Kind::Semicolon => (word_end - 1, word_end),
+        _ => (word_end, core),
+    };
+    let mut start = 0;
+    while start < word_end {
+        let c = b[start];
+        if c >= 0x80 {
+            return None;
+        }
+        if !has(c, role::OPENER) {
+            break;
+        }
+        start += 1;
+    }
+    Some(Left {
+        openers: &chunk[..start],
+        word: &chunk[start..word_end],
+        terminal: &chunk[word_end..terminal_end],
+        closers: &chunk[core..],
+        kind,
+    })
+}
+
 /// The case of the first letter or digit of the chunk after a gap, once
 /// opening quotes and brackets are skipped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +214,11 @@ pub(crate) struct Right<'t> {
 }
 
 pub(crate) fn split_right<'t>(chunk: &'t str, k: &Knowledge) -> Right<'t> {
+    split_right_ascii(chunk, k).unwrap_or_else(|| split_right_chars(chunk, k))
+}
+
+/// [`split_right`] character by character, for any chunk.
+fn split_right_chars<'t>(chunk: &'t str, k: &Knowledge) -> Right<'t> {
     let rest = chunk.trim_start_matches(|c| k.has_role(c, role::OPENER));
     let openers = &chunk[..chunk.len() - rest.len()];
     let word = rest.trim_end_matches(|c: char| !c.is_alphanumeric());
@@ -148,6 +227,46 @@ pub(crate) fn split_right<'t>(chunk: &'t str, k: &Knowledge) -> Right<'t> {
         word,
         case: Case::of(rest.chars().next()),
     }
+}
+
+/// [`split_right`] by bytes, for a chunk whose openers, first character
+/// and trailing punctuation are ASCII; `None` otherwise.
+#[inline]
+fn split_right_ascii<'t>(chunk: &'t str, k: &Knowledge) -> Option<Right<'t>> {
+    let b = chunk.as_bytes();
+    let mut start = 0;
+    while let Some(&c) = b.get(start) {
+        if c >= 0x80 {
+            return None;
+        }
+        if k.ascii_roles(c) & role::OPENER == 0 {
+            break;
+        }
+        start += 1;
+    }
+    let mut end = b.len();
+    while end > start {
+        let c = b[end - 1];
+        if c >= 0x80 {
+            return None;
+        }
+        if c.is_ascii_alphanumeric() {
+            break;
+        }
+        end -= 1;
+    }
+    let case = match b.get(start) {
+        None => Case::Other,
+        Some(c) if c.is_ascii_digit() => Case::Digit,
+        Some(c) if c.is_ascii_uppercase() => Case::Upper,
+        Some(c) if c.is_ascii_lowercase() => Case::Lower,
+        Some(_) => Case::Other,
+    };
+    Some(Right {
+        openers: &chunk[..start],
+        word: &chunk[start..end],
+        case,
+    })
 }
 
 /// A coarse shape of a word, the main feature of the boundary model.
@@ -427,6 +546,23 @@ mod tests {
         assert_eq!((l.word, l.kind), ("Thanks", Kind::Comma));
         let l = split_left("U.S.", k);
         assert_eq!((l.word, l.kind), ("U.S", Kind::Period));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_splits_agree_with_char_splits(
+            chunk in r#"([a-zA-Z0-9]{0,3}|[.,:;!?'"()\[\]{}\-@/*…’“”«»—–•]){0,6}"#
+        ) {
+            let k = &*KNOWLEDGE;
+            let fmt_left = |l: Left<'_>| format!("{:?}", (l.openers, l.word, l.terminal, l.closers, l.kind));
+            if let Some(l) = split_left_ascii(&chunk, k) {
+                proptest::prop_assert_eq!(fmt_left(l), fmt_left(split_left_chars(&chunk, k)));
+            }
+            let fmt_right = |r: Right<'_>| format!("{:?}", (r.openers, r.word, r.case));
+            if let Some(r) = split_right_ascii(&chunk, k) {
+                proptest::prop_assert_eq!(fmt_right(r), fmt_right(split_right_chars(&chunk, k)));
+            }
+        }
     }
 
     #[test]

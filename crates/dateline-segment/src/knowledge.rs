@@ -193,6 +193,12 @@ impl Knowledge {
         }
     }
 
+    /// The roles of an ASCII byte.
+    #[inline]
+    pub fn ascii_roles(&self, b: u8) -> u8 {
+        self.ascii_roles[usize::from(b & 0x7f)]
+    }
+
     #[inline]
     pub fn has_role(&self, c: char, flag: u8) -> bool {
         self.roles(c) & flag != 0

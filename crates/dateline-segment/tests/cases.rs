@@ -336,6 +336,20 @@ fn web_text_endings() {
         "Please join our growing family !!!! :-) See you there.",
         &["Please join our growing family !!!! :-)", "See you there."],
     );
+    // An emoticon ends a sentence as a full stop does, wherever the fast
+    // paths or the rules settle the gap.
+    check(
+        "That was great :P Next time we go.",
+        &["That was great :P", "Next time we go."],
+    );
+    check(
+        "That was great :D (Next time) we go.",
+        &["That was great :D", "(Next time) we go."],
+    );
+    check(
+        "Scored 3 :P Next time we go.",
+        &["Scored 3 :P", "Next time we go."],
+    );
     check(
         "(We check in early and fly next day. ) Hop onto a bus.",
         &["(We check in early and fly next day. )", "Hop onto a bus."],
