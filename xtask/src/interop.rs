@@ -36,7 +36,7 @@ use dateline::eval::conlleval::EntityScores;
 use dateline::eval::user::conll_scheme;
 use serde_json::Value;
 
-use crate::paths::{shared_data, workspace_root};
+use crate::paths::{build_dateline, exec, shared_data, target_dir, workspace_root};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -104,23 +104,16 @@ impl Ctx {
     }
 }
 
-fn exec(command: &mut Command) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("running {command:?}"))?;
-    ensure!(status.success(), "{command:?} failed with {status}");
-    Ok(())
-}
-
 fn s(path: &Path) -> &str {
     path.to_str().expect("paths under the workspace are UTF-8")
 }
 
 pub fn run(args: Args) -> Result<()> {
     let root = workspace_root();
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let out = args.out.clone().unwrap_or_else(|| target.join("interop"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| target_dir().join("interop"));
     if out.exists() {
         fs::remove_dir_all(&out).with_context(|| format!("emptying {}", out.display()))?;
     }
@@ -128,7 +121,7 @@ pub fn run(args: Args) -> Result<()> {
 
     let bin = match &args.bin {
         Some(bin) => bin.clone(),
-        None => build(&root, &target, args.release)?,
+        None => build_dateline(args.release)?,
     };
     let stages = stages(&bin)?;
     if !args.no_install {
@@ -158,20 +151,6 @@ pub fn run(args: Args) -> Result<()> {
     check_conll(&ctx, &args.split)?;
     println!("interop: every format passed its consumer");
     Ok(())
-}
-
-/// Builds the driver and returns the binary's path.
-fn build(root: &Path, target: &Path, release: bool) -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command.current_dir(root).args(["build", "-p", "dateline"]);
-    if release {
-        command.arg("--release");
-    }
-    exec(&mut command)?;
-    Ok(target
-        .join(if release { "release" } else { "debug" })
-        .join("dateline"))
 }
 
 /// The default stages when the binary has them all, else those it has (a

@@ -14,6 +14,7 @@ mod interop;
 mod linear;
 mod new_stage;
 mod paths;
+mod spacy;
 mod spark;
 mod train_ner;
 mod train_segment;
@@ -43,6 +44,8 @@ enum Command {
     NewStage(new_stage::Args),
     /// Run the Spark job of integrations/spark on a real Spark and compare it with dateline run
     Spark(spark::Args),
+    /// Compare speed and CoNLL-2003 accuracy with spaCy's en_core_web_sm (installs spaCy in a venv)
+    Spacy(spacy::Args),
     /// Run every cargo-fuzz target in fuzz/ for a while and report executions and coverage
     Fuzz(fuzz::Args),
     /// Time each stage on adversarial inputs of size n and 2n and fail on a ratio over 2.3
@@ -59,6 +62,7 @@ fn main() -> Result<()> {
         Command::Interop(args) => interop::run(args),
         Command::NewStage(args) => new_stage::run(args),
         Command::Spark(args) => spark::run(args),
+        Command::Spacy(args) => spacy::run(args),
         Command::Fuzz(args) => fuzz::run(args),
         Command::Linear(args) => linear::run(args),
     }

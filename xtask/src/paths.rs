@@ -1,5 +1,6 @@
-//! Where the workspace and the shared data live, and how a measuring
-//! command gets itself run from a release build.
+//! Where the workspace, its target directory and the shared data live; how
+//! a measuring command gets itself run from a release build; and running the
+//! tools a command drives (cargo, pip, the dateline binary).
 
 use std::path::PathBuf;
 
@@ -14,6 +15,37 @@ pub fn workspace_root() -> PathBuf {
         .parent()
         .expect("xtask sits in the workspace")
         .to_path_buf()
+}
+
+/// Cargo's target directory: `$CARGO_TARGET_DIR`, else `target/` in the workspace.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| workspace_root().join("target"), PathBuf::from)
+}
+
+/// Runs `command` to completion and fails unless it succeeded.
+pub fn exec(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("running {command:?}"))?;
+    ensure!(status.success(), "{command:?} failed with {status}");
+    Ok(())
+}
+
+/// Builds the `dateline` binary, in release mode or not, and returns its path.
+pub fn build_dateline(release: bool) -> Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(workspace_root())
+        .args(["build", "-p", "dateline"]);
+    if release {
+        command.arg("--release");
+    }
+    exec(&mut command)?;
+    Ok(target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join("dateline"))
 }
 
 /// `../shared/data` beside the workspace, or `$DATELINE_DATA`.

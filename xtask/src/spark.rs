@@ -24,7 +24,7 @@ use std::time::Instant;
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::Value;
 
-use crate::paths::workspace_root;
+use crate::paths::{build_dateline, exec, target_dir, workspace_root};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -71,9 +71,10 @@ spark.stop()
 pub fn run(args: Args) -> Result<()> {
     let started = Instant::now();
     let root = workspace_root();
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let out = args.out.clone().unwrap_or_else(|| target.join("spark"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| target_dir().join("spark"));
     if out.exists() {
         fs::remove_dir_all(&out).with_context(|| format!("emptying {}", out.display()))?;
     }
@@ -94,7 +95,7 @@ pub fn run(args: Args) -> Result<()> {
     let step = Instant::now();
     let bin = match &args.bin {
         Some(bin) => bin.canonicalize().context("--bin")?,
-        None => build_release(&root, &target)?,
+        None => build_dateline(true)?,
     };
     ensure!(
         bin.file_name().is_some_and(|n| n == "dateline"),
@@ -307,16 +308,6 @@ fn pyspark(requirements: &Path, install: bool) -> Result<Spark> {
     }
 }
 
-fn build_release(root: &Path, target: &Path) -> Result<PathBuf> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    exec(
-        Command::new(cargo)
-            .current_dir(root)
-            .args(["build", "--release", "-p", "dateline"]),
-    )?;
-    Ok(target.join("release/dateline"))
-}
-
 /// `None` when the binary has the default stages; else the stages it has
 /// (a tree whose tagger is not registered yet still checks the job, only
 /// without entities).
@@ -340,14 +331,6 @@ fn stages(bin: &Path) -> Result<Option<String>> {
         "dateline lacks the tokenize and segment stages: {names:?}"
     );
     Ok(Some("tokenize,segment".to_owned()))
-}
-
-fn exec(command: &mut Command) -> Result<()> {
-    let status = command
-        .status()
-        .with_context(|| format!("running {command:?}"))?;
-    ensure!(status.success(), "{command:?} failed with {status}");
-    Ok(())
 }
 
 /// One `part-NNNNN` file of the job's JSONL output.
