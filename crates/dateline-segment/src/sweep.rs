@@ -364,7 +364,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
             self.inside(0, last, out);
         }
         while last + 1 < tokens.len() {
-            let stop = if self.fast_paths && !self.letter_list() {
+            let stop = if self.fast_paths && !self.only_markers {
                 let mut at = self.at;
                 let stop = self.plain_run(&mut at, last);
                 if at.chunk_start != self.at.chunk_start {
@@ -427,13 +427,14 @@ impl<'t, D: Decider> Sweep<'t, D> {
 
     /// Settles the plain gaps from the one after token `last` on, as long
     /// as they come one after another (most of a news text), moving `at`.
-    /// Not for letter lists.
+    /// Not while the sentence holds only list markers.
     #[inline(never)]
     fn plain_run(&self, at: &mut Cursor, last: usize) -> Stop {
         let tokens = self.tokens;
         let bytes = self.text.as_bytes();
         // A local copy of the cursor, so the loop keeps it in registers.
         let mut c = *at;
+        let letters = self.marker.is_some_and(|m| m.style != MarkerStyle::Digit);
         let Some(next) = tokens.get(last + 1) else {
             return Stop::End(last);
         };
@@ -446,7 +447,9 @@ impl<'t, D: Decider> Sweep<'t, D> {
             let (right_last, end, cjk) = walk(tokens, bytes, left + 1);
             // One space between two ASCII bytes, read with one bounds check.
             let plain = match bytes.get(gs - 1..gs + 2) {
-                Some(&[l, b' ', r]) if ge == gs + 1 => self.plain_gap(&mut c, l, r, gs, end),
+                Some(&[l, b' ', r]) if ge == gs + 1 => {
+                    self.plain_gap(&mut c, letters, l, r, gs, end)
+                }
                 _ => false,
             };
             if !plain {
@@ -495,17 +498,29 @@ impl<'t, D: Decider> Sweep<'t, D> {
     /// opening bracket after a plain word or number (`... said Cai Qi ...`,
     /// `on May 14 (Xinhua)`); anything after a comma deep in a sentence.
     /// The rules give the same answer for all of these (none is a
-    /// boundary); this only gets there sooner. Not for letter lists.
+    /// boundary); this only gets there sooner. `letters`: a list lettered
+    /// `a.`, `b.` is running.
     #[inline]
-    fn plain_gap(&self, at: &mut Cursor, l: u8, r: u8, gs: usize, right_end: usize) -> bool {
+    #[allow(clippy::too_many_arguments)]
+    fn plain_gap(
+        &self,
+        at: &mut Cursor,
+        letters: bool,
+        l: u8,
+        r: u8,
+        gs: usize,
+        right_end: usize,
+    ) -> bool {
         let bytes = self.text.as_bytes();
         let ge = gs + 1;
         if r.is_ascii_lowercase() {
-            // A link may open a line of a list of links.
+            // A link may open a line of a list of links, and in a list
+            // lettered `a.`, `b.` the next marker opens a sentence.
             return l.is_ascii()
                 && !matches!(l, b'.' | b'!' | b'?')
                 && !(matches!(r, b'h' | b'w')
-                    && (bytes[ge..].starts_with(b"http") || bytes[ge..].starts_with(b"www.")));
+                    && (bytes[ge..].starts_with(b"http") || bytes[ge..].starts_with(b"www.")))
+                && !(letters && marker_like(&bytes[ge..right_end]));
         }
         if !l.is_ascii() || !r.is_ascii() {
             return false;
@@ -570,12 +585,13 @@ impl<'t, D: Decider> Sweep<'t, D> {
             || !bytes[ge].is_ascii_uppercase()
             || ge <= self.protect_until
             || self.only_markers
-            || self.letter_list()
         {
             return false;
         }
         let word = &bytes[self.at.chunk_start..gs - 1];
-        let plain = !word.is_empty()
+        // A leading quote would open the word (`'Jan.`), which the rules
+        // look up without it.
+        let plain = word.first().is_some_and(u8::is_ascii_alphanumeric)
             && word
                 .iter()
                 .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'\'');
@@ -598,10 +614,6 @@ impl<'t, D: Decider> Sweep<'t, D> {
         }
         let right = &bytes[ge..self.right_end];
         !right.contains(&b'/') && !marker_like(right)
-    }
-
-    fn letter_list(&self) -> bool {
-        self.marker.is_some_and(|m| m.style != MarkerStyle::Digit)
     }
 
     /// Brackets open in the sentence up to the left token of the current
@@ -685,10 +697,18 @@ impl<'t, D: Decider> Sweep<'t, D> {
         } else {
             None
         };
+        let plain_end = if self.fast_paths && newlines == 1 && ge == gs + 1 {
+            self.plain_line_end(left_chunk.as_bytes(), right_chunk.as_bytes(), ge)
+        } else {
+            None
+        };
         let cut = if newlines >= 2 {
             // A blank line: nothing else to weigh.
             self.dot_run = 0;
             true
+        } else if let Some(cut) = plain_end.filter(|_| !right_bullet && right_marker.is_none()) {
+            self.dot_run = 0;
+            cut
         } else {
             let left = split_left(left_chunk, k);
             self.dot_run = if left.word.is_empty() && left.terminal == "." {
@@ -736,6 +756,33 @@ impl<'t, D: Decider> Sweep<'t, D> {
         if newlines > 0 {
             self.line_start(i + 1, ge, right_end);
         }
+    }
+
+    /// The plainest line end, most of those in tables and headlines: a
+    /// word or number, one line break, a capitalised word or a number
+    /// that is no list marker (the caller checks that). A break, unless a
+    /// dateline or a list marker holds the line, the word carries on
+    /// (`of`) or a bracket is open. `None` for any other line end; the
+    /// rules give the same answer for these, this only gets there sooner.
+    fn plain_line_end(&mut self, left: &[u8], right: &[u8], ge: usize) -> Option<bool> {
+        let (&l, &r) = (left.last()?, right.first()?);
+        if !l.is_ascii_alphanumeric()
+            || !(r.is_ascii_uppercase() || r.is_ascii_digit())
+            || matches!(left[0], b':' | b';' | b'=')
+        {
+            return None;
+        }
+        if ge <= self.protect_until || self.only_markers {
+            return Some(false);
+        }
+        let opened = left
+            .iter()
+            .position(|&b| b >= 0x80 || self.k.ascii_roles(b) & role::OPENER == 0)?;
+        if left[opened] >= 0x80 {
+            return None;
+        }
+        let word = std::str::from_utf8(&left[opened..]).ok()?;
+        Some(!self.k.is_continuation(word) && self.open_brackets() == 0)
     }
 
     /// At the first token of a line: a dateline protects the gaps up to the
@@ -1257,7 +1304,7 @@ mod tests {
     proptest! {
         #[test]
         fn fast_paths_agree_with_the_rules(
-            text in r#"([A-Za-z]{1,7}|[A-Z]{2,5}|[0-9]{1,4}|[.,:;!?'"()\[\]\-$@/+=%&#*<>~_]|Mr\.|Inc\.|U\.S\.|2\.|b\)|www\.x\.com|http://x\.org|Thanks,|Love,|AM|07:17|04/26/2001|:\)|:P|;D|\*\*\*|…|’|“|”|•|Jan\.|\(AP\)|BEIJING,|[ ]{1,2}|\t|\n){0,80}"#
+            text in r#"([A-Za-z]{1,7}|[A-Z]{2,5}|[0-9]{1,4}|[.,:;!?'"()\[\]\-$@/+=%&#*<>~_]|Mr\.|Inc\.|U\.S\.|2\.|a\.|b\.|c\)|b\)|www\.x\.com|http://x\.org|Thanks,|Love,|AM|07:17|04/26/2001|:\)|:P|;D|\*\*\*|…|’|“|”|•|Jan\.|\(AP\)|BEIJING,|[ ]{1,2}|\t|\n){0,80}"#
         ) {
             prop_assert_eq!(segment(&text, true), segment(&text, false));
         }
