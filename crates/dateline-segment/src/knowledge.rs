@@ -34,13 +34,14 @@ const MAX_WORD: usize = 24;
 
 pub(crate) struct Knowledge {
     abbreviations: HashMap<Box<[u8]>, AbbrevClass, Fx>,
+    abbreviation_sieve: Sieve,
     /// The longest abbreviation: a longer word needs no lookup.
     longest_abbreviation: usize,
-    starters: HashSet<Box<[u8]>, Fx>,
-    continuations: HashSet<Box<[u8]>, Fx>,
-    agencies: HashSet<Box<[u8]>, Fx>,
-    months: HashSet<Box<[u8]>, Fx>,
-    salutations: HashSet<Box<[u8]>, Fx>,
+    starters: WordSet,
+    continuations: WordSet,
+    agencies: WordSet,
+    months: WordSet,
+    salutations: WordSet,
     ascii_roles: [u8; 128],
     other_roles: HashMap<char, u8>,
 }
@@ -66,16 +67,68 @@ fn data_lines(file: &str) -> impl Iterator<Item = (usize, &str)> {
         .filter(|(_, line)| !line.trim().is_empty() && !line.starts_with('#'))
 }
 
-fn word_set(name: &str, file: &str) -> Result<HashSet<Box<[u8]>, Fx>, String> {
-    let mut set = HashSet::default();
+/// A quick test before a lookup: the lengths and first bytes of a list's
+/// words, so most words that are not in it are turned away unhashed.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sieve {
+    lengths: u32,
+    /// Bit `b` for an ASCII first byte `b` (lower-cased); bit 0 for any
+    /// first byte outside ASCII.
+    firsts: u128,
+}
+
+impl Sieve {
+    fn add(&mut self, key: &[u8]) {
+        self.lengths |= 1 << key.len();
+        self.firsts |= 1 << Sieve::first_bit(key[0]);
+    }
+
+    fn first_bit(b: u8) -> u8 {
+        if b.is_ascii() {
+            b.to_ascii_lowercase()
+        } else {
+            0
+        }
+    }
+
+    /// False only for a word that cannot be in the list.
+    #[inline]
+    fn may_hold(&self, word: &[u8]) -> bool {
+        match word.first() {
+            Some(&b) if word.len() <= MAX_WORD => {
+                self.lengths >> word.len() & 1 != 0 && self.firsts >> Sieve::first_bit(b) & 1 != 0
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A list of words, looked up lower-cased.
+struct WordSet {
+    words: HashSet<Box<[u8]>, Fx>,
+    sieve: Sieve,
+}
+
+impl WordSet {
+    #[inline]
+    fn contains(&self, word: &str) -> bool {
+        self.sieve.may_hold(word.as_bytes())
+            && lower_key(word).is_some_and(|k| self.words.contains(k.as_slice()))
+    }
+}
+
+fn word_set(name: &str, file: &str) -> Result<WordSet, String> {
+    let mut words = HashSet::default();
+    let mut sieve = Sieve::default();
     for (n, line) in data_lines(file) {
         let word = line.trim();
         let key = lower_key(word).ok_or_else(|| format!("{name} line {n}: word too long"))?;
-        if !set.insert(Box::from(key.as_slice())) {
+        sieve.add(key.as_slice());
+        if !words.insert(Box::from(key.as_slice())) {
             return Err(format!("{name} line {n}: duplicate {word:?}"));
         }
     }
-    Ok(set)
+    Ok(WordSet { words, sieve })
 }
 
 impl Knowledge {
@@ -89,6 +142,7 @@ impl Knowledge {
         punctuation: &str,
     ) -> Result<Knowledge, String> {
         let mut abbrevs = HashMap::default();
+        let mut abbreviation_sieve = Sieve::default();
         let mut longest_abbreviation = 0;
         for (n, line) in data_lines(abbreviations) {
             let (word, class) = line
@@ -103,6 +157,7 @@ impl Knowledge {
             let key =
                 lower_key(word).ok_or_else(|| format!("abbreviations line {n}: word too long"))?;
             longest_abbreviation = longest_abbreviation.max(key.as_slice().len());
+            abbreviation_sieve.add(key.as_slice());
             if abbrevs.insert(Box::from(key.as_slice()), class).is_some() {
                 return Err(format!("abbreviations line {n}: duplicate {word:?}"));
             }
@@ -135,6 +190,7 @@ impl Knowledge {
         Ok(Knowledge {
             longest_abbreviation,
             abbreviations: abbrevs,
+            abbreviation_sieve,
             starters: word_set("starters", starters)?,
             continuations: word_set("continuations", continuations)?,
             agencies: word_set("agencies", agencies)?,
@@ -154,34 +210,37 @@ impl Knowledge {
     /// The class of an abbreviation, given without its final period.
     #[inline]
     pub fn abbreviation(&self, word: &str) -> Option<AbbrevClass> {
+        if !self.abbreviation_sieve.may_hold(word.as_bytes()) {
+            return None;
+        }
         lower_key(word).and_then(|k| self.abbreviations.get(k.as_slice()).copied())
     }
 
     #[inline]
     pub fn is_starter(&self, word: &str) -> bool {
-        lower_key(word).is_some_and(|k| self.starters.contains(k.as_slice()))
+        self.starters.contains(word)
     }
 
     #[inline]
     pub fn is_continuation(&self, word: &str) -> bool {
-        lower_key(word).is_some_and(|k| self.continuations.contains(k.as_slice()))
+        self.continuations.contains(word)
     }
 
     #[inline]
     pub fn is_agency(&self, word: &str) -> bool {
-        lower_key(word).is_some_and(|k| self.agencies.contains(k.as_slice()))
+        self.agencies.contains(word)
     }
 
     #[inline]
     pub fn is_salutation(&self, word: &str) -> bool {
-        lower_key(word).is_some_and(|k| self.salutations.contains(k.as_slice()))
+        self.salutations.contains(word)
     }
 
     /// A month name or abbreviation, with or without its period.
     #[inline]
     pub fn is_month(&self, word: &str) -> bool {
         let word = word.strip_suffix('.').unwrap_or(word);
-        lower_key(word).is_some_and(|k| self.months.contains(k.as_slice()))
+        self.months.contains(word)
     }
 
     #[inline]

@@ -620,16 +620,16 @@ impl<'t, D: Decider> Sweep<'t, D> {
     /// gap: a colon or comma inside `(Web editor: ...)` ends nothing.
     /// Counted lazily, each token once, since few gaps ask.
     fn open_brackets(&mut self) -> u32 {
-        let bytes = self.text.as_bytes();
-        while self.depth_next <= self.gap_token {
-            let span = self.tokens[self.depth_next].span;
-            if matches!(bytes[span.start as usize], b'(' | b'[' | b'{') {
-                self.depth += 1;
+        if self.depth_next <= self.gap_token {
+            let bytes = self.text.as_bytes();
+            let mut depth = self.depth;
+            for t in &self.tokens[self.depth_next..=self.gap_token] {
+                let (first, last) = (bytes[t.span.start as usize], bytes[t.span.end as usize - 1]);
+                depth += u32::from(matches!(first, b'(' | b'[' | b'{'));
+                depth = depth.saturating_sub(u32::from(matches!(last, b')' | b']' | b'}')));
             }
-            if matches!(bytes[span.end as usize - 1], b')' | b']' | b'}') {
-                self.depth = self.depth.saturating_sub(1);
-            }
-            self.depth_next += 1;
+            self.depth = depth;
+            self.depth_next = self.gap_token + 1;
         }
         self.depth
     }
@@ -698,7 +698,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
             None
         };
         let plain_end = if self.fast_paths && newlines == 1 && ge == gs + 1 {
-            self.plain_line_end(left_chunk.as_bytes(), right_chunk.as_bytes(), ge)
+            self.plain_line_end(left_chunk, right_chunk.as_bytes(), ge)
         } else {
             None
         };
@@ -764,7 +764,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
     /// dateline or a list marker holds the line, the word carries on
     /// (`of`) or a bracket is open. `None` for any other line end; the
     /// rules give the same answer for these, this only gets there sooner.
-    fn plain_line_end(&mut self, left: &[u8], right: &[u8], ge: usize) -> Option<bool> {
+    fn plain_line_end(&mut self, left_chunk: &str, right: &[u8], ge: usize) -> Option<bool> {
+        let left = left_chunk.as_bytes();
         let (&l, &r) = (left.last()?, right.first()?);
         if !l.is_ascii_alphanumeric()
             || !(r.is_ascii_uppercase() || r.is_ascii_digit())
@@ -781,7 +782,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
         if left[opened] >= 0x80 {
             return None;
         }
-        let word = std::str::from_utf8(&left[opened..]).ok()?;
+        // An ASCII byte starts a character.
+        let word = &left_chunk[opened..];
         Some(!self.k.is_continuation(word) && self.open_brackets() == 0)
     }
 
