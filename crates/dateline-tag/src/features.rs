@@ -55,6 +55,19 @@ pub(crate) struct TokenInfo {
 }
 
 impl TokenInfo {
+    /// Whether the token has an upper-case letter.
+    #[inline]
+    pub(crate) fn has_upper(&self) -> bool {
+        self.flags & UPPER != 0
+    }
+
+    /// Whether the token's lower-case form occurs as a lower-case word
+    /// elsewhere in the document (set for tokens with an upper-case letter).
+    #[inline]
+    pub(crate) fn lower_elsewhere(&self) -> bool {
+        self.lower_elsewhere
+    }
+
     pub(crate) fn new(text: &str) -> TokenInfo {
         let bytes = text.as_bytes();
         let mut lower = [0u8; 48];
@@ -684,6 +697,7 @@ impl DocContext {
     }
 
     /// Context aggregation and document context, for capitalised words.
+    #[cfg(any(test, feature = "train"))]
     #[inline]
     fn document_features(&self, t: &TokenInfo, first: bool, caps: u64, f: impl FnMut(u64)) {
         if let Some(key) = self.document_key(t, first, caps) {

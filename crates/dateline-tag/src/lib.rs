@@ -49,7 +49,15 @@
 //!    is a model ORG or a capitalised phrase ending in an organisational
 //!    head word (`Committee`, `Secretariat`, `Ministry`, `Bank`, ...) and Y
 //!    a model ORG or LOC, becomes one outermost ORG: `Standing Committee of
-//!    the Political Bureau of the CPC Central Committee`.
+//!    the Political Bureau of the CPC Central Committee`. An ORG also runs
+//!    on past its abbreviation in brackets to a name ending in a head word:
+//!    `the Communist Party of China (CPC) Central Committee`.
+//!
+//!    **Document consistency** (`source: "rules"`): a word the model tags
+//!    as a one-token name with confidence 0.5 or more, always with the
+//!    same type, and never written lower-case in the document, gets that
+//!    type where it stands untagged between untagged neighbours (a
+//!    headline's `Senior CPC official meets ...`).
 //! 3. **Rules** (`source: "rules"`): `DATE`, `TIME`, `MONEY`, `PERCENT` in
 //!    news style. They fill the gaps: a rule match that overlaps a model
 //!    entity is dropped, since names are what the model is for and the
@@ -110,7 +118,7 @@ pub use error::TagError;
 pub use gazetteer::Gazetteer;
 pub use model::Model;
 
-use tagger::{tag_model, ModelSpan, Scratch};
+use tagger::{tag_document, ModelSpan, Scratch};
 
 /// Tags entities: the statistical model for `PER`, `ORG`, `LOC` and
 /// `MISC`, the rule layer for `DATE`, `TIME`, `MONEY` and `PERCENT`, and an
@@ -211,9 +219,15 @@ impl EntityTagger {
             doc.sentences().iter().map(|s| s.token_range()).collect();
         let words: Vec<&str> = tokens.iter().map(|t| doc.slice(t.span)).collect();
         let mut spans: Vec<ModelSpan> = Vec::new();
+        let mut found = Vec::new();
+        if self.rules {
+            for range in &sentences {
+                rules::find(&words, range.clone(), &mut found);
+            }
+        }
         // The buffers of earlier documents on this thread, already grown.
         SCRATCH.with_borrow_mut(|scratch| {
-            tag_model(&self.model, &words, &sentences, scratch, &mut spans);
+            tag_document(&self.model, &words, &sentences, &found, scratch, &mut spans);
         });
         let entity = |first: usize, end: usize, label: Label, source, confidence| Entity {
             span: Span::new(tokens[first].span.start, tokens[end - 1].span.end),
@@ -236,10 +250,6 @@ impl EntityTagger {
             })
             .collect();
         if self.rules {
-            let mut found = Vec::new();
-            for range in &sentences {
-                rules::find(&words, range.clone(), &mut found);
-            }
             let found = found
                 .into_iter()
                 .map(|r| entity(r.first, r.end, r.label, "rules", None));

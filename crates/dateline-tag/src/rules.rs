@@ -842,22 +842,34 @@ pub(crate) fn join_org_of(
     let mut s = 0;
     while s < segs.len() {
         let (first, b, ty) = segs[s];
-        if matches!(ty, None | Some(ORG))
-            && is_of(words, b, range.end).is_some()
-            && is(words[b - 1], ORG_HEADS)
-        {
+        if matches!(ty, None | Some(ORG)) {
             let (mut end, mut t) = (b, s + 1);
-            while let Some(after) = is_of(words, end, range.end) {
-                match segs.get(t) {
-                    Some(&(a, e, Some(ty))) if a == after && (ty == ORG || ty == LOC) => {
-                        end = e;
-                        t += 1;
-                        if !is(words[e - 1], ORG_HEADS) {
-                            break;
+            let mut head = is(words[b - 1], ORG_HEADS);
+            loop {
+                // A name ending in a head word takes `of (the)` and the
+                // name of what it belongs to.
+                if let Some(after) = is_of(words, end, range.end).filter(|_| head) {
+                    if let Some(&(_, e, Some(ty))) = segs.get(t).filter(|g| g.0 == after) {
+                        if ty == ORG || ty == LOC {
+                            end = e;
+                            t += 1;
+                            head = is(words[e - 1], ORG_HEADS);
+                            continue;
                         }
                     }
-                    _ => break,
                 }
+                // An organisation name goes on past its abbreviation in
+                // brackets: `the Communist Party of China (CPC) Central
+                // Committee`.
+                if t > s + 1 || ty == Some(ORG) {
+                    if let Some((e, next)) = past_abbreviation(words, segs, end, t, range.end) {
+                        end = e;
+                        t = next;
+                        head = true;
+                        continue;
+                    }
+                }
+                break;
             }
             if t > s + 1 {
                 out.push((first, end, ORG));
@@ -882,6 +894,38 @@ pub(crate) struct JoinScratch {
     segs: Vec<(usize, usize, Option<usize>)>,
     out: Vec<(usize, usize, usize)>,
     pub(crate) joined: Vec<bool>,
+}
+
+/// If an abbreviation in brackets starts at `i`, followed by a name that
+/// ends in an organisational head word (`(CPC) Central Committee`): the
+/// end of that name and the segment after it. `t` is the first segment
+/// at or after `i`.
+fn past_abbreviation(
+    words: &[&str],
+    segs: &[(usize, usize, Option<usize>)],
+    i: usize,
+    t: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
+    const ORG: usize = 1;
+    let part =
+        |g: &(usize, usize, Option<usize>), at: usize| g.0 == at && matches!(g.2, None | Some(ORG));
+    if i + 3 >= end || words[i] != "(" || words[i + 2] != ")" {
+        return None;
+    }
+    let abbreviation = segs.get(t).filter(|g| part(g, i + 1) && g.1 == i + 2)?;
+    let name = segs.get(t + 1).filter(|g| part(g, i + 3))?;
+    (is_abbreviation(words[abbreviation.0]) && is(words[name.1 - 1], ORG_HEADS))
+        .then_some((name.1, t + 2))
+}
+
+/// `CPC`, `NATO`, `U.N.`, `G7`: capitals, at least two, with digits,
+/// dots or `&`.
+fn is_abbreviation(w: &str) -> bool {
+    (2..=10).contains(&w.len())
+        && w.bytes().filter(u8::is_ascii_uppercase).count() >= 2
+        && w.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'.' || b == b'&')
 }
 
 /// If `of` or `of the` starts at `i`, the index after it.
@@ -1088,6 +1132,46 @@ mod tests {
         assert_eq!(
             join("President of the United States", &[(3, 5, 2)]),
             ["2 United States"]
+        );
+    }
+
+    #[test]
+    fn org_names_join_past_an_abbreviation() {
+        // The caption of the seed article: the chain goes on past `(CPC)`
+        // to the head word of `Central Committee`, whether the model
+        // tagged the abbreviation and the continuation or not.
+        let text = "a member of the Standing Committee of the Political Bureau of the Communist Party of China ( CPC ) Central Committee and";
+        let whole = ["1* Standing Committee of the Political Bureau of the Communist Party of China ( CPC ) Central Committee"];
+        let spans = [(4, 6, 1), (8, 10, 1), (12, 16, 1), (17, 18, 1), (19, 21, 1)];
+        assert_eq!(join(text, &spans), whole);
+        assert_eq!(join(text, &[(4, 6, 1), (8, 10, 1), (12, 16, 1)]), whole);
+        // A model ORG alone takes the abbreviation and continuation too.
+        assert_eq!(
+            join(
+                "the Communist Party of China ( CPC ) Central Committee said",
+                &[(1, 5, 1), (6, 7, 1)]
+            ),
+            ["1* Communist Party of China ( CPC ) Central Committee"]
+        );
+        // No continuation with a head word, a lower-case word in brackets,
+        // or a place before the brackets: nothing joins.
+        assert_eq!(
+            join(
+                "the Communist Party of China ( CPC ) Chairman Mao",
+                &[(1, 5, 1), (6, 7, 1), (8, 10, 0)]
+            ),
+            ["1 Communist Party of China", "1 CPC", "0 Chairman Mao"]
+        );
+        assert_eq!(
+            join("the Bank of England ( pictured ) Court said", &[(1, 4, 1)]),
+            ["1 Bank of England"]
+        );
+        assert_eq!(
+            join(
+                "in China ( PRC ) State Council",
+                &[(1, 2, 2), (3, 4, 2), (5, 7, 1)]
+            ),
+            ["2 China", "2 PRC", "1 State Council"]
         );
     }
 }
