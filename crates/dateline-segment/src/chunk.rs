@@ -23,6 +23,19 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order of their discriminants.
+    pub const ALL: [Kind; 9] = [
+        Kind::Period,
+        Kind::Ellipsis,
+        Kind::Exclaim,
+        Kind::Question,
+        Kind::Colon,
+        Kind::Semicolon,
+        Kind::Comma,
+        Kind::Dash,
+        Kind::None,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Period => "period",

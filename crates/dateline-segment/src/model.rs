@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
-use crate::chunk::{Left, Right, Shape};
+use crate::chunk::{Kind, Left, Right, Shape};
 use crate::knowledge::{AbbrevClass, Knowledge};
 
 /// Everything the model sees of one candidate gap.
@@ -76,9 +76,22 @@ fn closers(s: &str) -> &'static str {
     }
 }
 
-/// Calls `emit` with the pieces of every feature of a gap. A feature's
-/// name is its pieces joined by `|`, lower-cased.
-pub(crate) fn features(g: &GapView<'_>, k: &Knowledge, mut emit: impl FnMut(&[&str])) {
+/// The first piece of each feature, in the order [`features`] emits them.
+const TAGS: [&str; 18] = [
+    "k", "kl", "ks", "kr", "krs", "kc", "klr", "klc", "kt", "kcl", "ko", "kst", "ka", "kn", "kb",
+    "kbw", "knl", "klen",
+];
+
+/// Calls `emit` with the index in [`TAGS`] and the pieces of every feature
+/// of a gap: the tag, the kind of the gap, then the rest. A feature's name
+/// is its pieces joined by `|`, lower-cased.
+pub(crate) fn features(g: &GapView<'_>, k: &Knowledge, mut emit: impl FnMut(usize, &[&str])) {
+    let mut index = 0;
+    let mut emit = |pieces: &[&str]| {
+        debug_assert_eq!(pieces[0], TAGS[index]);
+        emit(index, pieces);
+        index += 1;
+    };
     let kind = g.left.kind.as_str();
     let before = g.before(k);
     let ls = Shape::of(g.left.word).as_str();
@@ -140,18 +153,32 @@ pub(crate) fn features(g: &GapView<'_>, k: &Knowledge, mut emit: impl FnMut(&[&s
     emit(&["klen", kind, len, ls]);
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
 /// FNV-1a over the lower-cased pieces joined by `|`: the same value as the
 /// hash of the feature's name, computed without building the name.
 #[inline]
 pub(crate) fn hash_pieces(pieces: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, p) in pieces.iter().enumerate() {
-        if i > 0 {
-            h = (h ^ u64::from(b'|')).wrapping_mul(0x0100_0000_01b3);
-        }
-        for &b in p.as_bytes() {
-            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
-        }
+    match pieces.split_first() {
+        Some((first, rest)) => hash_more(hash_piece(FNV_OFFSET, first), rest),
+        None => FNV_OFFSET,
+    }
+}
+
+/// [`hash_pieces`] of more pieces, from the hash of the ones before.
+#[inline]
+fn hash_more(mut h: u64, pieces: &[&str]) -> u64 {
+    for p in pieces {
+        h = hash_piece((h ^ u64::from(b'|')).wrapping_mul(FNV_PRIME), p);
+    }
+    h
+}
+
+#[inline]
+fn hash_piece(mut h: u64, piece: &str) -> u64 {
+    for &b in piece.as_bytes() {
+        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
     }
     h
 }
@@ -188,6 +215,19 @@ pub(crate) const THRESHOLD: &str = "@threshold";
 pub(crate) struct Model {
     weights: HashMap<u64, f32, BuildHasherDefault<IdentityHasher>>,
     threshold: f32,
+    /// The hash of each feature's tag and kind (`kl|period`), indexed by
+    /// tag and kind: the rest of a name is hashed on from there.
+    prefixes: [[u64; Kind::ALL.len()]; TAGS.len()],
+}
+
+fn prefixes() -> [[u64; Kind::ALL.len()]; TAGS.len()] {
+    let mut table = [[0; Kind::ALL.len()]; TAGS.len()];
+    for (row, tag) in table.iter_mut().zip(TAGS) {
+        for (cell, kind) in row.iter_mut().zip(Kind::ALL) {
+            *cell = hash_pieces(&[tag, kind.as_str()]);
+        }
+    }
+    table
 }
 
 pub(crate) static MODEL: LazyLock<Model> = LazyLock::new(|| {
@@ -215,7 +255,11 @@ impl Model {
                 weights.insert(hash_name(name), weight);
             }
         }
-        Ok(Model { weights, threshold })
+        Ok(Model {
+            weights,
+            threshold,
+            prefixes: prefixes(),
+        })
     }
 
     #[cfg(feature = "train")]
@@ -223,17 +267,16 @@ impl Model {
         Model {
             weights: weights.into_iter().collect(),
             threshold,
+            prefixes: prefixes(),
         }
     }
 
     pub fn score(&self, g: &GapView<'_>, k: &Knowledge) -> f32 {
         let mut sum = 0.0;
-        features(g, k, |pieces| {
-            sum += self
-                .weights
-                .get(&hash_pieces(pieces))
-                .copied()
-                .unwrap_or(0.0);
+        let kind = g.left.kind as usize;
+        features(g, k, |index, pieces| {
+            let hash = hash_more(self.prefixes[index][kind], &pieces[2..]);
+            sum += self.weights.get(&hash).copied().unwrap_or(0.0);
         });
         sum
     }
@@ -246,6 +289,44 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chunk::{split_left, split_right};
+    use crate::knowledge::KNOWLEDGE;
+
+    #[test]
+    fn hashes_from_prefixes_equal_hashes_of_names() {
+        let model = &*MODEL;
+        for (i, kind) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i, "{kind:?}");
+        }
+        let k = &*KNOWLEDGE;
+        for (before, left, right) in [
+            ("said", "Inc.", "The"),
+            ("(U.S.", "Jan.\"", "(lower"),
+            ("", "stop!", "ABC"),
+            ("x", "wait...", "Éclair"),
+            ("Thanks,", "Sean:", "04/26/2001"),
+            ("a|b", "--", "|"),
+        ] {
+            let g = GapView {
+                left: split_left(left, k),
+                right: split_right(right, k),
+                before_chunk: before,
+                newlines: 0,
+                chunks: 3,
+            };
+            let mut n = 0;
+            features(&g, k, |index, pieces| {
+                let kind = g.left.kind as usize;
+                assert_eq!(
+                    hash_more(model.prefixes[index][kind], &pieces[2..]),
+                    hash_name(&pieces.join("|").to_ascii_lowercase()),
+                    "{pieces:?}"
+                );
+                n += 1;
+            });
+            assert_eq!(n, TAGS.len());
+        }
+    }
 
     #[test]
     fn piece_hash_equals_name_hash() {
