@@ -44,7 +44,9 @@
 //!    each token and its neighbours, gazetteer membership, word frequency
 //!    and document context (how a word was tagged earlier in the document,
 //!    and cues from all its occurrences), decoded with Viterbi over BILOU
-//!    tags. Trained on CoNLL-2003 by `cargo xtask train-ner`.
+//!    tags. Trained on CoNLL-2003 by `cargo xtask train-ner`. A `PER`
+//!    made of byline and job-title words alone (`Staff Reporter`) is
+//!    dropped.
 //! 2. **Organisation names** (`source: "rules"`): `X of (the) Y`, where X
 //!    is a model ORG or a capitalised phrase ending in an organisational
 //!    head word (`Committee`, `Secretariat`, `Ministry`, `Bank`, ...) and Y

@@ -275,6 +275,46 @@ static ORG_HEADS: &[&str] = &[
     "hospital",
 ];
 
+/// Words of news bylines and job titles: a name made of these alone is a
+/// role (`Staff Reporter`, `Chief Correspondent`), not a person.
+static ROLE_WORDS: &[&str] = &[
+    "staff",
+    "reporter",
+    "reporters",
+    "correspondent",
+    "correspondents",
+    "writer",
+    "writers",
+    "editor",
+    "editors",
+    "columnist",
+    "photographer",
+    "contributor",
+    "analyst",
+    "chief",
+    "senior",
+    "special",
+    "foreign",
+    "political",
+    "diplomatic",
+    "business",
+    "economics",
+    "sports",
+    "science",
+    "health",
+    "news",
+    "desk",
+    "bureau",
+    "wire",
+    "our",
+    "own",
+];
+
+/// Whether every word is a byline or job-title word (see [`ROLE_WORDS`]).
+pub(crate) fn is_role(words: &[&str]) -> bool {
+    !words.is_empty() && words.iter().all(|w| is(w, ROLE_WORDS))
+}
+
 /// The long word tables as hash sets of their lower-cased words, keyed by
 /// the table's address: `is` on them is one hash and one probe.
 type WordSet = HashSet<u64, BuildHasherDefault<PassThrough>>;
@@ -300,6 +340,7 @@ static SETS: std::sync::LazyLock<Vec<Table>> = std::sync::LazyLock::new(|| {
         CURRENCY_CODES,
         CURRENCY_WORDS,
         ORG_HEADS,
+        ROLE_WORDS,
     ]
     .iter()
     .map(|t| {
@@ -844,16 +885,15 @@ pub(crate) fn join_org_of(
         let (first, b, ty) = segs[s];
         if matches!(ty, None | Some(ORG)) {
             let (mut end, mut t) = (b, s + 1);
-            let mut head = is(words[b - 1], ORG_HEADS);
             loop {
                 // A name ending in a head word takes `of (the)` and the
                 // name of what it belongs to.
-                if let Some(after) = is_of(words, end, range.end).filter(|_| head) {
+                let of = is_of(words, end, range.end).filter(|_| is(words[end - 1], ORG_HEADS));
+                if let Some(after) = of {
                     if let Some(&(_, e, Some(ty))) = segs.get(t).filter(|g| g.0 == after) {
                         if ty == ORG || ty == LOC {
                             end = e;
                             t += 1;
-                            head = is(words[e - 1], ORG_HEADS);
                             continue;
                         }
                     }
@@ -865,7 +905,6 @@ pub(crate) fn join_org_of(
                     if let Some((e, next)) = past_abbreviation(words, segs, end, t, range.end) {
                         end = e;
                         t = next;
-                        head = true;
                         continue;
                     }
                 }
@@ -1089,6 +1128,15 @@ mod tests {
         for w in ["5", ".5", "'90s", "$", "€", "£3", "May", "the"] {
             assert!(may_start(w), "{w}");
         }
+    }
+
+    #[test]
+    fn roles_are_not_names() {
+        assert!(is_role(&["Staff", "Reporter"]));
+        assert!(is_role(&["CHIEF", "CORRESPONDENT"]));
+        assert!(!is_role(&["Jane", "Doe"]));
+        assert!(!is_role(&["Staff", "Sgt.", "Miller"]));
+        assert!(!is_role(&[]));
     }
 
     fn join(text: &str, spans: &[(usize, usize, usize)]) -> Vec<String> {

@@ -23,7 +23,7 @@ use crate::features::{
 use crate::hash::fmix;
 use crate::labels::{spans, N_TAGS};
 use crate::model::{Model, ROW};
-use crate::rules::{join_org_of, RuleSpan};
+use crate::rules::{is_role, join_org_of, RuleSpan};
 
 /// A model entity over tokens `first..end` of the document.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -88,6 +88,17 @@ pub(crate) fn tag_document(
 ) {
     let start = out.len();
     let ctx = tag_sentences(model, words, sentences, scratch, out);
+    // A person's name is never made of byline and title words alone
+    // (`By Jane Doe, Staff Reporter`).
+    let mut i = start;
+    while i < out.len() {
+        let m = &out[i];
+        if m.ty == PER && !m.joined && is_role(&words[m.first..m.end]) {
+            out.remove(i);
+        } else {
+            i += 1;
+        }
+    }
     let buf = &mut scratch.consistency;
     consistency(model, &ctx, words, sentences, rules, &out[start..], buf);
     if !buf.added.is_empty() {
@@ -95,6 +106,9 @@ pub(crate) fn tag_document(
         out[start..].sort_unstable_by_key(|m| m.first);
     }
 }
+
+/// The model's type index of persons.
+const PER: usize = 0;
 
 /// The confidence a one-token name needs to be carried to the word's other
 /// occurrences: more likely right than not. On CoNLL-2003 the pass adds
