@@ -789,12 +789,17 @@ impl<'t, D: Decider> Sweep<'t, D> {
 
     /// At the first token of a line: a dateline protects the gaps up to the
     /// sentence it opens.
+    #[inline]
     fn line_start(&mut self, token: usize, start: usize, chunk_end: usize) {
-        if let Some(end) = self.dateline(start) {
-            self.protect_until = end;
+        // Every dateline opens with two capitals (`BEIJING`, `ST. LOUIS`).
+        let b = self.text.as_bytes();
+        if b[start].is_ascii_uppercase() && b.get(start + 1).is_some_and(u8::is_ascii_uppercase) {
+            if let Some(end) = self.dateline(start) {
+                self.protect_until = end;
+            }
         }
-        let chunk = &self.text[start..chunk_end];
         if token == 0 {
+            let chunk = &self.text[start..chunk_end];
             if let Some(m) = marker(chunk, self.k) {
                 self.marker = Some(m);
             }
@@ -1165,14 +1170,10 @@ impl<'t, D: Decider> Sweep<'t, D> {
     /// A dateline at a line start: `BEIJING, May 14 (Xinhua) --`,
     /// `WASHINGTON, Jan. 7 (Reuters) -`, `LONDON (AP) -`. Returns the byte
     /// where the sentence it opens starts.
+    /// The line must start with two capitals; the caller checks.
+    #[inline(never)]
     fn dateline(&self, start: usize) -> Option<usize> {
         let k = self.k;
-        // Every dateline opens with two capitals (`BEIJING`, `ST. LOUIS`).
-        let b = self.text.as_bytes();
-        if !(b[start].is_ascii_uppercase() && b.get(start + 1).is_some_and(u8::is_ascii_uppercase))
-        {
-            return None;
-        }
         let mut chunks = LineChunks {
             text: self.text,
             pos: start,
