@@ -187,6 +187,20 @@ fn walk(tokens: &[Token], bytes: &[u8], j: usize) -> (usize, usize, bool) {
     (e, end as usize, wide)
 }
 
+/// [`BRACKETS`] bit of `(`, `[` and `{`; `)`, `]` and `}` have the one above.
+const OPENS: u8 = 1;
+
+static BRACKETS: [u8; 256] = {
+    let mut table = [0; 256];
+    table[b'(' as usize] = OPENS;
+    table[b'[' as usize] = OPENS;
+    table[b'{' as usize] = OPENS;
+    table[b')' as usize] = OPENS << 1;
+    table[b']' as usize] = OPENS << 1;
+    table[b'}' as usize] = OPENS << 1;
+    table
+};
+
 /// A run of one symbol used as a rule: `***`, `=====`, `_____`.
 fn is_separator(chunk: &str) -> bool {
     let b = chunk.as_bytes();
@@ -624,9 +638,10 @@ impl<'t, D: Decider> Sweep<'t, D> {
             let bytes = self.text.as_bytes();
             let mut depth = self.depth;
             for t in &self.tokens[self.depth_next..=self.gap_token] {
-                let (first, last) = (bytes[t.span.start as usize], bytes[t.span.end as usize - 1]);
-                depth += u32::from(matches!(first, b'(' | b'[' | b'{'));
-                depth = depth.saturating_sub(u32::from(matches!(last, b')' | b']' | b'}')));
+                let first = BRACKETS[usize::from(bytes[t.span.start as usize])];
+                let last = BRACKETS[usize::from(bytes[t.span.end as usize - 1])];
+                depth += u32::from(first & OPENS);
+                depth = depth.saturating_sub(u32::from(last >> 1));
             }
             self.depth = depth;
             self.depth_next = self.gap_token + 1;
