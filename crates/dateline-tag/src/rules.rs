@@ -457,12 +457,9 @@ fn is_decade(w: &str) -> bool {
     let w = w.strip_suffix("'s").or_else(|| w.strip_suffix('s'));
     match w {
         Some(d) if d.len() == 4 => is_year(d) && d.ends_with('0'),
-        Some(d) => {
-            d.len() == 3
-                && d.starts_with(['\'', '’'])
-                && d.ends_with('0')
-                && is_digits(&d[d.len() - 2..])
-        }
+        Some(d) => d
+            .strip_prefix(['\'', '’'])
+            .is_some_and(|y| y.len() == 2 && y.ends_with('0') && is_digits(y)),
         None => false,
     }
 }
@@ -1112,6 +1109,10 @@ mod tests {
         let cases: &[(&str, &[&str])] = &[
             ("up .5 percent", &["PERCENT .5 percent"]),
             ("music of the '90s , '80s", &["DATE the '90s", "DATE '80s"]),
+            (
+                "music of ’70s and the ’60s",
+                &["DATE ’70s", "DATE the ’60s"],
+            ),
             (
                 "€ 5 million and £3 billion",
                 &["MONEY € 5 million", "MONEY £3 billion"],
