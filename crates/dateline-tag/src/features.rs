@@ -8,7 +8,7 @@
 //! earlier in the document (the "prediction history" of Ratinov and Roth).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
@@ -218,8 +218,24 @@ impl TextCache {
     }
 }
 
+/// Cue bits and lists of each capitalised word of a document, by its
+/// lower-case hash (see [`aggregate`]).
+type Cues = HashMap<u64, u32, BuildHasherDefault<PassThrough>>;
+
+/// What [`DocContext::new`] builds and drops for each document, kept per
+/// thread so that a document allocates nothing once they have grown.
+#[derive(Default)]
+struct DocBuffers {
+    /// The lower-case words of the document (their hashes).
+    lower_words: HashSet<u64, BuildHasherDefault<PassThrough>>,
+    /// Per token, the longest phrase of each list that covers it.
+    lens: Vec<[u8; Lexicon::LISTS]>,
+    cues: Cues,
+}
+
 thread_local! {
     static TEXTS: RefCell<TextCache> = RefCell::new(TextCache::default());
+    static DOC_BUFFERS: RefCell<DocBuffers> = RefCell::new(DocBuffers::default());
 }
 
 /// Left out by [`DocContext::context_features`]: neither the token nor its
@@ -484,26 +500,34 @@ impl DocContext {
     ) -> DocContext {
         let mut toks: Vec<TokenInfo> =
             TEXTS.with_borrow_mut(|cache| words.into_iter().map(|w| cache.get(w)).collect());
-        let mut lower_words: Vec<u64> = toks
-            .iter()
-            .filter(|t| t.flags & (UPPER | LOWER) == LOWER)
-            .map(|t| t.lower)
-            .collect();
-        lower_words.sort_unstable();
-        lower_words.dedup();
-        for t in &mut toks {
-            t.lexv = lexicon.get(mix(PHRASE_SEED, t.lower));
-            t.freq = (t.lexv >> 8) as u8 & 0x0f;
-            if t.flags & UPPER != 0 {
-                t.lower_elsewhere = lower_words.binary_search(&t.lower).is_ok();
+        // Taken for the document and put back, so that no borrow of the
+        // thread-local is held while the document is prepared.
+        let mut buffers = DOC_BUFFERS.take();
+        {
+            let lower_words = &mut buffers.lower_words;
+            lower_words.clear();
+            lower_words.extend(
+                toks.iter()
+                    .filter(|t| t.flags & (UPPER | LOWER) == LOWER)
+                    .map(|t| t.lower),
+            );
+            for t in &mut toks {
+                t.lexv = lexicon.get(mix(PHRASE_SEED, t.lower));
+                t.freq = (t.lexv >> 8) as u8 & 0x0f;
+                if t.flags & UPPER != 0 {
+                    t.lower_elsewhere = lower_words.contains(&t.lower);
+                }
             }
         }
-        let mut lens = vec![[0u8; Lexicon::LISTS]; toks.len()];
+        let lens = &mut buffers.lens;
+        lens.clear();
+        lens.resize(toks.len(), [0u8; Lexicon::LISTS]);
         for s in sentences {
             mark_phrases(lexicon, &mut toks[s.clone()], &mut lens[s.clone()]);
             mark_runs(&mut toks[s.clone()]);
         }
-        aggregate(&mut toks, sentences);
+        aggregate(&mut toks, sentences, &mut buffers.cues);
+        DOC_BUFFERS.set(buffers);
         let all_caps = sentences
             .iter()
             .map(|s| {
@@ -852,10 +876,10 @@ static CUE_WORDS: std::sync::LazyLock<CueWords> = std::sync::LazyLock::new(|| {
 /// its occurrences in the document — capitalised mid-sentence, first or
 /// later word of a multi-word run, alone, in a headline — and the lexicon
 /// lists of every occurrence, so one informative mention informs all.
-fn aggregate(toks: &mut [TokenInfo], sentences: &[Range<usize>]) {
+fn aggregate(toks: &mut [TokenInfo], sentences: &[Range<usize>], cues: &mut Cues) {
     let cue_words = &*CUE_WORDS;
     let is_any = |h: u64, set: &[u64]| set.contains(&h);
-    let mut cues: HashMap<u64, u32, BuildHasherDefault<PassThrough>> = HashMap::default();
+    cues.clear();
     for s in sentences {
         for i in s.clone() {
             let t = &toks[i];
