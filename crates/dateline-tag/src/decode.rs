@@ -153,24 +153,14 @@ impl Decoder {
             // only ENDS precede the others; the rest score about -1e30
             // against the finite score of the best path's predecessor, so
             // the first best in tag order is the same as the full loop's.
-            let before: &[usize] = if !transitions.constrained {
-                &ALL
+            let arg = if !transitions.constrained {
+                first_best(prev, trans, t, &ALL)
             } else if t != 0 && matches!(pos_of(t), I | L) {
-                let b = t - pos_of(t);
-                &INSIDE[b / 4]
+                first_best(prev, trans, t, &INSIDE[(t - 1) / 4])
             } else {
-                &ENDS
+                first_best(prev, trans, t, &ENDS)
             };
-            let mut arg = 0usize;
-            let mut top = f32::NEG_INFINITY;
-            for &p in before {
-                let s = prev[p] + trans[p][t];
-                if s > top {
-                    top = s;
-                    arg = p;
-                }
-            }
-            tags[i - 1] = arg as u8;
+            tags[i - 1] = arg;
         }
     }
 
@@ -244,6 +234,27 @@ impl Decoder {
         let other = sum.iter().fold(NEG, |m, &s| max(m, s));
         max(best - other, 0.0)
     }
+}
+
+/// The first of `candidates` (in order) with the best score before tag
+/// `t`; a fixed-length array, so the loop unrolls.
+#[inline(always)]
+fn first_best<const N: usize>(
+    prev: &[f32; N_TAGS],
+    trans: &[[f32; N_TAGS]; N_TAGS],
+    t: usize,
+    candidates: &[usize; N],
+) -> u8 {
+    let mut arg = 0usize;
+    let mut top = f32::NEG_INFINITY;
+    for &p in candidates {
+        let s = prev[p] + trans[p][t];
+        if s > top {
+            top = s;
+            arg = p;
+        }
+    }
+    arg as u8
 }
 
 /// One forward step over the BILOU transitions only: the best score of
