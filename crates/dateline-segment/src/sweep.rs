@@ -1068,22 +1068,24 @@ impl<'t, D: Decider> Sweep<'t, D> {
         {
             return Verdict::Keep;
         }
-        let ls = Shape::of(l.word);
-        let rs = Shape::of(r.word);
+        // The shapes cost a pass over each word: taken only where needed.
         match l.kind {
             // `Thanks, Sean`, `Best regards, Debra`: a sign-off may end
             // before the name. `In Houston, Jeff Bagwell homered` goes on.
             Kind::Comma => {
-                let opening = &self.text[self.tokens[self.sentence_first].span.start as usize..];
-                let first_word = opening
-                    .split(|c: char| !c.is_alphabetic())
-                    .next()
-                    .unwrap_or("");
-                if ls.is_alpha()
-                    && rs.is_alpha()
-                    && r.case == Case::Upper
+                let first_word = || {
+                    let opening =
+                        &self.text[self.tokens[self.sentence_first].span.start as usize..];
+                    opening
+                        .split(|c: char| !c.is_alphabetic())
+                        .next()
+                        .unwrap_or("")
+                };
+                if r.case == Case::Upper
                     && g.chunks <= 3
-                    && (self.k.is_salutation(first_word) || self.k.is_salutation(l.word))
+                    && Shape::of(l.word).is_alpha()
+                    && Shape::of(r.word).is_alpha()
+                    && (self.k.is_salutation(first_word()) || self.k.is_salutation(l.word))
                 {
                     Verdict::Ask
                 } else {
@@ -1110,6 +1112,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 // `write to press@example.org`. ISO dates, times and
                 // scores are news (`NEW YORK 1996-08-26`, `Honda 38:43.253`)
                 // and stay inside.
+                let ls = Shape::of(l.word);
+                let rs = Shape::of(r.word);
                 let header = (ls != Shape::Lower
                     && match rs {
                         Shape::Url | Shape::Email => true,
