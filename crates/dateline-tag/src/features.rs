@@ -571,18 +571,7 @@ impl DocContext {
         let first = i == range.start;
         let caps = self.all_caps[sentence] as u64;
 
-        f(tid(1));
-        f(fmix(tid(2), t.word));
-        f(fmix(tid(3), t.lower));
-        for k in 0..4 {
-            if t.prefix[k] != 0 {
-                f(fmix(tid(4 + k as u64), t.prefix[k]));
-            }
-            if t.suffix[k] != 0 {
-                f(fmix(tid(8 + k as u64), t.suffix[k]));
-            }
-        }
-        f(fmix(tid(12), t.shape));
+        t.own_features(&mut f);
         let (p1, p2, n1, n2) = (
             lower_at(ii - 1),
             lower_at(ii - 2),
