@@ -36,7 +36,7 @@ use dateline::eval::conlleval::EntityScores;
 use dateline::eval::user::conll_scheme;
 use serde_json::Value;
 
-use crate::paths::{build_dateline, exec, shared_data, target_dir, workspace_root};
+use crate::paths::{build_dateline, exec, pip_install, shared_data, target_dir, workspace_root};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -190,7 +190,7 @@ fn install_tools() -> Result<()> {
         .success();
     if !has_conllu {
         println!("interop: installing the conllu package with pip");
-        exec(Command::new("python3").args(["-m", "pip", "install", "--quiet", "conllu"]))?;
+        pip_install("python3", ["conllu"])?;
     }
     if !Path::new(CHROMIUM).exists() {
         println!("interop: installing chromium with apt-get");

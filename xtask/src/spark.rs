@@ -24,7 +24,7 @@ use std::time::Instant;
 use anyhow::{bail, ensure, Context, Result};
 use serde_json::Value;
 
-use crate::paths::{build_dateline, exec, target_dir, workspace_root};
+use crate::paths::{build_dateline, exec, pip_install, target_dir, workspace_root};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -289,17 +289,9 @@ fn pyspark(requirements: &Path, install: bool) -> Result<Spark> {
         _ => {}
     }
     println!("spark: installing pyspark {pinned} with pip");
-    exec(
-        Command::new(PYTHON)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "-r",
-            ])
-            .arg(requirements),
+    pip_install(
+        PYTHON,
+        [std::ffi::OsStr::new("-r"), requirements.as_os_str()],
     )?;
     match probe()? {
         Some(spark) if spark.version == pinned => Ok(spark),
