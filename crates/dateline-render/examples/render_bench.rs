@@ -1,6 +1,7 @@
 //! How much rendering adds to a run: annotates a JSONL corpus in memory
 //! (tokenize, segment, tag), then renders it in each stream format, and
-//! prints the time of each part and rendering's share of the whole.
+//! prints the time of each part and rendering's share of the whole; then
+//! reads the JSONL back with [`JsonlReader`] and prints that rate too.
 //!
 //! ```text
 //! cargo run --release -p dateline-render --example render_bench -- ../shared/data/bench/conll-docs.jsonl
@@ -12,6 +13,7 @@
 use std::time::{Duration, Instant};
 
 use dateline_core::{Doc, OffsetUnit, Stage};
+use dateline_render::read::JsonlReader;
 use dateline_render::{Format, Output, RenderOptions, Renderer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -88,6 +90,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             written as f64 / 1e6
         );
     }
+
+    let renderer = Renderer::new(Format::Jsonl, RenderOptions::default());
+    let mut out = Output::default();
+    for (i, doc) in docs.iter().enumerate() {
+        renderer.render(doc, i as u64, &mut out)?;
+    }
+    let start = Instant::now();
+    let mut read = 0;
+    for doc in JsonlReader::new(&out.bytes[..], "rendered", OffsetUnit::Char) {
+        read += doc?.tokens().len();
+    }
+    let read_back = start.elapsed();
+    assert_eq!(read, tokens, "reading back lost tokens");
+    println!(
+        "read back jsonl (JsonlReader)      {}  ({:.1} MB of JSONL at {:.1} MB/s)",
+        rate(read_back, bytes),
+        out.bytes.len() as f64 / 1e6,
+        out.bytes.len() as f64 / 1e6 / read_back.as_secs_f64()
+    );
     Ok(())
 }
 

@@ -13,12 +13,10 @@
 use std::io::BufRead;
 
 use dateline_core::{Doc, Entity, Label, OffsetIndex, OffsetUnit, Sentence, Span, Token};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::record::{EntityKeys, Record, SpanItem, Spans};
 use super::{intern_source, kind_of, token_range, ReadError};
-
-/// A span read from a record, with the object it came from.
-type Located<'v> = (Span, &'v Map<String, Value>);
 
 /// Reads documents from annotated JSONL; an iterator of documents.
 #[derive(Debug)]
@@ -52,62 +50,58 @@ impl<R: BufRead> JsonlReader<R> {
     }
 
     fn parse(&self) -> Result<Doc, ReadError> {
-        let record: Map<String, Value> = serde_json::from_str(&self.line)
+        let record: Record = serde_json::from_str(&self.line)
             .map_err(|e| self.syntax(format!("not a JSON object: {e}")))?;
-        let id = match record.get("id") {
-            Some(Value::String(id)) => id.clone(),
+        let id = match record.id {
+            Some(Value::String(id)) => id,
             Some(other) => other.to_string(),
             None => format!("{}:{}", self.name, self.line_no),
         };
-        if let Some(error) = record.get("error") {
+        if let Some(error) = record.error {
             return Err(self.syntax(format!(
                 "document {id} failed when it was annotated: {error}"
             )));
         }
-        let Some(Value::String(text)) = record.get("text") else {
+        let Some(Value::String(text)) = record.text else {
             return Err(self.syntax(format!("document {id}: no string field \"text\"")));
         };
-        let mut doc = Doc::new(id, text.as_str()).map_err(|e| self.syntax(e.to_string()))?;
+        let mut doc = Doc::new(id, text).map_err(|e| self.syntax(e.to_string()))?;
         let index = OffsetIndex::new(doc.text(), self.unit);
-        let mut fields = Map::new();
-        for (key, value) in record {
-            match key.as_str() {
-                "id" | "text" => {}
-                "tokens" => {
-                    let spans = self.spans(&doc, &index, &value, "tokens")?;
-                    let tokens = spans
-                        .into_iter()
-                        .map(|(span, _)| Token::new(span, kind_of(doc.slice(span))))
-                        .collect();
-                    doc.tokens = Some(tokens);
-                }
-                "sentences" => {
-                    let spans = self.spans(&doc, &index, &value, "sentences")?;
-                    let mut sentences = Vec::with_capacity(spans.len());
-                    for (span, _) in spans {
-                        let (first_token, end_token) = self.on_tokens(&doc, span, "sentence")?;
-                        sentences.push(Sentence {
-                            span,
-                            first_token,
-                            end_token,
-                        });
-                    }
-                    doc.sentences = Some(sentences);
-                }
-                "entities" => {
-                    let spans = self.spans(&doc, &index, &value, "entities")?;
-                    let mut entities = Vec::with_capacity(spans.len());
-                    for (span, object) in spans {
-                        entities.push(self.entity(&doc, span, object)?);
-                    }
-                    doc.entities = Some(entities);
-                }
-                _ => {
-                    fields.insert(key, value);
-                }
+        // Tokens first whatever the key order: the other layers are
+        // placed on them.
+        if let Some(spans) = &record.tokens {
+            let items = self.items(&doc, spans, "tokens")?;
+            let mut tokens = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let (span, _) = self.span(&doc, &index, item, "tokens", i)?;
+                tokens.push(Token::new(span, kind_of(doc.slice(span))));
             }
+            doc.tokens = Some(tokens);
         }
-        doc.fields = fields;
+        if let Some(spans) = &record.sentences {
+            let items = self.items(&doc, spans, "sentences")?;
+            let mut sentences = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let (span, _) = self.span(&doc, &index, item, "sentences", i)?;
+                let (first_token, end_token) = self.on_tokens(&doc, span, "sentence")?;
+                sentences.push(Sentence {
+                    span,
+                    first_token,
+                    end_token,
+                });
+            }
+            doc.sentences = Some(sentences);
+        }
+        if let Some(spans) = &record.entities {
+            let items = self.items(&doc, spans, "entities")?;
+            let mut entities = Vec::with_capacity(items.len());
+            for (i, item) in items.iter().enumerate() {
+                let (span, keys) = self.span(&doc, &index, item, "entities", i)?;
+                entities.push(self.entity(&doc, span, keys)?);
+            }
+            doc.entities = Some(entities);
+        }
+        doc.fields = record.fields;
         dateline_core::validate(&doc).map_err(|source| ReadError::Invalid {
             source_name: self.name.clone(),
             line: self.line_no,
@@ -117,46 +111,43 @@ impl<R: BufRead> JsonlReader<R> {
         Ok(doc)
     }
 
-    /// The byte spans of an array of `{"start","end",...}` objects, with the
-    /// objects.
-    fn spans<'v>(
+    fn items<'s>(
+        &self,
+        doc: &Doc,
+        spans: &'s Spans,
+        key: &str,
+    ) -> Result<&'s [SpanItem], ReadError> {
+        match spans {
+            Spans::Items(items) => Ok(items),
+            Spans::NotArray => {
+                Err(self.syntax(format!("document {}: \"{key}\" is not an array", doc.id())))
+            }
+        }
+    }
+
+    /// The byte span of item `i` of the array under `key`, and its entity
+    /// keys.
+    fn span<'s>(
         &self,
         doc: &Doc,
         index: &OffsetIndex,
-        value: &'v Value,
+        item: &'s SpanItem,
         key: &str,
-    ) -> Result<Vec<Located<'v>>, ReadError> {
-        let Value::Array(items) = value else {
-            return Err(self.syntax(format!("document {}: \"{key}\" is not an array", doc.id())));
-        };
-        let mut spans = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let offset = |object: &Map<String, Value>, name: &str| {
-                let n = object
-                    .get(name)
-                    .and_then(Value::as_u64)
-                    .and_then(|n| u32::try_from(n).ok());
-                n.and_then(|n| index.to_byte(doc.text(), n))
-            };
-            let span = match item {
-                Value::Object(object) => match (offset(object, "start"), offset(object, "end")) {
-                    (Some(start), Some(end)) if start <= end => {
-                        Some((Span::new(start, end), object))
-                    }
-                    _ => None,
-                },
-                _ => None,
-            };
-            let span = span.ok_or_else(|| {
-                self.syntax(format!(
-                    "document {}: {key}[{i}] is not {{\"start\",\"end\"}} with {} offsets inside the text",
-                    doc.id(),
-                    index.unit()
-                ))
-            })?;
-            spans.push(span);
+        i: usize,
+    ) -> Result<(Span, Option<&'s EntityKeys>), ReadError> {
+        let to_byte = |offset: Option<u32>| offset.and_then(|n| index.to_byte(doc.text(), n));
+        if let SpanItem::Object { start, end, entity } = item {
+            if let (Some(start), Some(end)) = (to_byte(*start), to_byte(*end)) {
+                if start <= end {
+                    return Ok((Span::new(start, end), entity.as_deref()));
+                }
+            }
         }
-        Ok(spans)
+        Err(self.syntax(format!(
+            "document {}: {key}[{i}] is not {{\"start\",\"end\"}} with {} offsets inside the text",
+            doc.id(),
+            index.unit()
+        )))
     }
 
     fn on_tokens(&self, doc: &Doc, span: Span, what: &str) -> Result<(u32, u32), ReadError> {
@@ -172,16 +163,17 @@ impl<R: BufRead> JsonlReader<R> {
         &self,
         doc: &Doc,
         span: Span,
-        object: &Map<String, Value>,
+        keys: Option<&EntityKeys>,
     ) -> Result<Entity, ReadError> {
         let (first_token, end_token) = self.on_tokens(doc, span, "entity")?;
-        let Some(label) = object.get("label").and_then(Value::as_str) else {
+        let keys = keys.map_or(&EntityKeys::NONE, |k| k);
+        let Some(label) = keys.label.as_ref().and_then(Value::as_str) else {
             return Err(self.syntax(format!(
                 "document {}: entity at bytes {span:?} has no label",
                 doc.id()
             )));
         };
-        if let Some(text) = object.get("text").and_then(Value::as_str) {
+        if let Some(text) = keys.text.as_ref().and_then(Value::as_str) {
             if text != doc.slice(span) {
                 return Err(self.syntax(format!(
                     "document {}: entity text {text:?} differs from the text at its offsets, {:?}",
@@ -196,13 +188,14 @@ impl<R: BufRead> JsonlReader<R> {
             end_token,
             label: Label::parse(label),
             source: intern_source(
-                object
-                    .get("source")
+                keys.source
+                    .as_ref()
                     .and_then(Value::as_str)
                     .unwrap_or("gold"),
             ),
-            confidence: object
-                .get("confidence")
+            confidence: keys
+                .confidence
+                .as_ref()
                 .and_then(Value::as_f64)
                 .map(|c| c as f32),
         })

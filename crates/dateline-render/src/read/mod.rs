@@ -28,6 +28,7 @@ mod conll;
 mod conllu;
 
 mod jsonl;
+mod record;
 
 pub use brat::{brat_entities, read_brat, BratAnnotation};
 pub use conll::ConllReader;
