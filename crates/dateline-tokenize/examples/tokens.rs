@@ -1,13 +1,16 @@
 //! Tokenizes every document of a JSONL corpus (the `text` field of each
 //! line) and prints one token a line: document index, byte start, byte end
 //! and kind, tab-separated. Used to check that a change to the tokenizer
-//! keeps its output, and to count its instructions (reading the corpus
-//! costs little next to tokenizing it):
+//! keeps its output, and to count its instructions. With `--quiet` it only
+//! reports the counts, so that under callgrind the printing does not swamp
+//! the tokenizer's own cost:
 //!
 //! ```text
 //! cargo run --release -p dateline-tokenize --example tokens -- \
 //!     ../shared/data/bench/conll-docs.jsonl > /tmp/tokens.tsv
-//! valgrind --tool=callgrind target/release/examples/tokens CORPUS > /dev/null
+//! valgrind --tool=callgrind --branch-sim=yes \
+//!     target/release/examples/tokens --quiet CORPUS
+//! callgrind_annotate --inclusive=yes callgrind.out.* | grep tokenize_into
 //! ```
 
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
@@ -15,11 +18,14 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use dateline_tokenize::Tokenizer;
 
 fn main() -> anyhow::Result<()> {
-    let path = std::env::args()
-        .nth(1)
-        .ok_or_else(|| anyhow::anyhow!("usage: tokens CORPUS.jsonl"))?;
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let quiet = args.iter().any(|a| a == "--quiet");
+    args.retain(|a| a != "--quiet");
+    let [path] = &args[..] else {
+        anyhow::bail!("usage: tokens [--quiet] CORPUS.jsonl");
+    };
     let mut texts = Vec::new();
-    for line in BufReader::new(std::fs::File::open(&path)?).lines() {
+    for line in BufReader::new(std::fs::File::open(path)?).lines() {
         let record: serde_json::Value = serde_json::from_str(&line?)?;
         let text = record["text"]
             .as_str()
@@ -34,6 +40,9 @@ fn main() -> anyhow::Result<()> {
         tokens.clear();
         tokenizer.tokenize_into(text, &mut tokens);
         n_tokens += tokens.len();
+        if quiet {
+            continue;
+        }
         for t in &tokens {
             writeln!(
                 out,

@@ -135,8 +135,9 @@ pub(crate) struct Lexicon {
     /// entry `(first & 31) << 5 | (last & 31)` of a word's first and last
     /// bytes has bit `n` set when some entry of `n` bytes starts and ends
     /// with those letters. `& 31` folds case; other bytes that land on a
-    /// letter's slot only cost a lookup that fails.
-    word_splits_filter: Box<[u16; 1024]>,
+    /// letter's slot only cost a lookup that fails. No entry is longer than
+    /// [`MAX_KEY`], so bit 31 stands for every longer word and is never set.
+    word_splits_filter: Box<[u32; 1024]>,
 }
 
 pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -160,7 +161,7 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     }
 
     let mut splits = Vec::new();
-    let mut word_splits_filter = Box::new([0u16; 1024]);
+    let mut word_splits_filter = Box::new([0u32; 1024]);
     for line in entries(include_str!("../data/word-splits.txt")) {
         let (word, parts) = line
             .split_once(' ')
@@ -209,12 +210,12 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
 
 impl Lexicon {
     /// Whether `word` might be in the word splits: a few bit tests that rule
-    /// out nearly every word before any lookup.
+    /// out nearly every word before any lookup, with no branch on the
+    /// word's length (plain words are as often long as short).
     #[inline]
     pub(crate) fn may_split_word(&self, word: &[u8]) -> bool {
         !word.is_empty()
-            && word.len() <= MAX_KEY
-            && self.word_splits_filter[filter_slot(word)] & (1 << word.len()) != 0
+            && self.word_splits_filter[filter_slot(word)] >> word.len().min(31) & 1 != 0
     }
 
     /// The length of the longest emoticon that `text` starts with.
