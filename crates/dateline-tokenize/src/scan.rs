@@ -255,6 +255,12 @@ fn plain_number_end(b: &[u8], p: usize, e: usize) -> Option<usize> {
     if !b[p..e].iter().all(u8::is_ascii_digit) {
         return None;
     }
+    digits_end(b, e)
+}
+
+/// [`plain_number_end`] for a run of digits ending at `e`.
+#[inline(always)]
+fn digits_end(b: &[u8], e: usize) -> Option<usize> {
     let digit_at = |i: usize| i < b.len() && b[i].is_ascii_digit();
     let mut q = e;
     while q < b.len() && matches!(b[q], b'.' | b',' | b':') && digit_at(q + 1) {
@@ -286,39 +292,36 @@ static SINGLE: [bool; 256] = {
 };
 
 /// How the main loop treats an ASCII punctuation byte before another ASCII
-/// byte: what [`Scanner::ascii_other`] would decide, where that is cheap to
-/// see.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Alone {
-    /// Left to the full rules.
-    No,
-    /// Always a token of its own ([`SINGLE`]).
-    Always,
-    /// A token of its own unless the same byte follows, which joins the run.
-    Unrepeated,
-    /// A token of its own unless it opens a chunk with an emoticon.
-    NoEmoticon,
-    /// A period: a token of its own before whitespace.
-    Period,
-}
+/// byte, as bit flags (tested without branches, where a `match` made a jump
+/// table whose target is hard to predict): what [`Scanner::ascii_other`]
+/// would decide, where that is cheap to see. No flag: the full rules.
+///
+/// Always a token of its own ([`SINGLE`]).
+const ALWAYS: u8 = 1;
+/// A token of its own unless the same byte follows, which joins the run.
+const UNREPEATED: u8 = 2;
+/// A token of its own unless it opens a chunk with an emoticon.
+const NO_EMOTICON: u8 = 4;
+/// A token of its own before whitespace (the period).
+const BEFORE_SPACE: u8 = 8;
 
-static ALONE: [Alone; 256] = {
-    let mut t = [Alone::No; 256];
+static ALONE: [u8; 256] = {
+    let mut t = [0; 256];
     let mut i = 0;
     while i < 128 {
         let b = i as u8;
         t[i] = if SINGLE[i] {
-            Alone::Always
+            ALWAYS
         } else if b == b'.' {
-            Alone::Period
+            BEFORE_SPACE
         } else if matches!(b, b'(' | b')' | b':') {
-            Alone::NoEmoticon
+            NO_EMOTICON
         } else if matches!(b, b'-' | b'*' | b'~' | b'_' | b'|' | b'/' | b'$' | b'>') {
             // The run-merging bytes that no earlier rule of `ascii_other`
             // looks at (not `+ # = < ^`).
-            Alone::Unrepeated
+            UNREPEATED
         } else {
-            Alone::No
+            0
         };
         i += 1;
     }
@@ -359,8 +362,24 @@ fn merges_in_runs(b: u8) -> bool {
     )
 }
 
+/// The kind of a one-byte ASCII token, looked up: a `match` here made a
+/// jump table.
 #[inline]
 fn ascii_kind(b: u8) -> TokenKind {
+    ASCII_KIND[usize::from(b)]
+}
+
+static ASCII_KIND: [TokenKind; 256] = {
+    let mut t = [TokenKind::Symbol; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = ascii_kind_of(i as u8);
+        i += 1;
+    }
+    t
+};
+
+const fn ascii_kind_of(b: u8) -> TokenKind {
     match b {
         b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'"' | b'`' | b'(' | b')' | b'['
         | b']' | b'{' | b'}' | b'-' | b'/' | b'\\' => TokenKind::Punct,
@@ -383,20 +402,24 @@ impl<'t> Scanner<'t> {
 
     /// Tokenizes the whole text and hands back the vector, tokens appended.
     pub(crate) fn run(mut self) -> Vec<Token> {
-        self.scan();
+        self.scan::<true>();
         self.out
     }
 
-    fn scan(&mut self) {
+    /// The scan; without `FAST`, every token takes the byte-at-a-time
+    /// dispatch below, which the tests compare the fast loop against.
+    fn scan<const FAST: bool>(&mut self) {
         let b = self.b;
         let mut p = 0;
         let mut win = Window::first(b);
         while p < b.len() {
-            // The loop pushes to a local vector, which stays in registers
-            // while the rules it calls borrow the scanner.
-            let mut out = std::mem::take(&mut self.out);
-            p = self.plain_tokens(p, &mut win, &mut out);
-            self.out = out;
+            if FAST {
+                // The loop pushes to a local vector, which stays in
+                // registers while the rules it calls borrow the scanner.
+                let mut out = std::mem::take(&mut self.out);
+                p = self.plain_tokens(p, &mut win, &mut out);
+                self.out = out;
+            }
             if p >= b.len() {
                 break;
             }
@@ -449,63 +472,70 @@ impl<'t> Scanner<'t> {
         let lex = self.lex;
         // A byte, or a space past the end, as the window reads it.
         let byte = |i: usize| if i < b.len() { b[i] } else { b' ' };
-        let mut push = |start: usize, end: usize, kind: TokenKind| {
-            out.push(Token::new(
-                Span {
-                    start: start as u32,
-                    end: end as u32,
-                },
-                kind,
-            ));
-        };
-        'window: while p < b.len() {
+        while p < b.len() {
             // The window must hold the byte after `p` too.
             if p + 1 >= win.start + WINDOW {
                 win.load(b, p);
             }
             let q = win.start;
             let m = win.masks;
-            // The scan is at `q + off`, inside the window.
+            let mut push = |start: usize, end: usize, kind: TokenKind| {
+                let span = Span {
+                    start: start as u32,
+                    end: end as u32,
+                };
+                out.push(Token::new(span, kind));
+            };
+            // The scan is at `q + off`, inside the window. The pass ends with
+            // `None` to move the window on (to `p`), or with where the full
+            // rules take over.
             let mut off = p - q;
-            loop {
+            let stop = loop {
                 // The whitespace here; the bits shifted in are clear, so the
                 // count stops at the window's end. Past the text's end the
                 // window holds spaces, so this leaves the loop there.
                 off += (!(m.space >> off)).trailing_zeros() as usize;
                 if off + 1 >= WINDOW {
                     p = q + off;
-                    continue 'window;
+                    break None;
                 }
                 let at = q + off;
                 let next = if (m.alnum >> off) & 1 != 0 {
-                    let e = q + off + (!(m.alnum >> off)).trailing_zeros() as usize;
-                    if e == q + WINDOW {
+                    let run = (!(m.alnum >> off)).trailing_zeros() as usize;
+                    let e = at + run;
+                    if off + run == WINDOW {
                         if off == 0 {
                             // A run longer than the window: the rules take it.
-                            return at;
+                            break Some(at);
                         }
                         // The run may go on: look again from its start.
                         win.load(b, at);
                         p = at;
-                        continue 'window;
+                        break None;
                     }
                     // Past the text's end the window holds spaces, so the run
                     // ends by the end and the slice is in bounds.
                     let follow = byte(e);
                     if (m.letter >> off) & 1 == 0 {
-                        match plain_number_end(b, at, e) {
+                        // Digits first: a number if no letter is in the run.
+                        if (m.letter >> off) & ((1 << run) - 1) != 0 {
+                            break Some(at);
+                        }
+                        match digits_end(b, e) {
                             Some(end) => {
                                 push(at, end, TokenKind::Number);
                                 end
                             }
-                            None => return at,
+                            None => break Some(at),
                         }
                     } else if ENDS_WORD[usize::from(follow)] {
                         if lex.may_split_word(&b[at..e]) {
-                            return at;
+                            break Some(at);
                         }
                         push(at, e, TokenKind::Word);
-                        e
+                        // The commonest token of all ends inside the window.
+                        off += run;
+                        continue;
                     } else if follow == b'.'
                         && e + 1 < b.len()
                         && is_ascii_space(b[e + 1])
@@ -526,34 +556,40 @@ impl<'t> Scanner<'t> {
                         push(e, e + 2, TokenKind::Word);
                         e + 2
                     } else {
-                        return at;
+                        break Some(at);
                     }
                 } else {
                     // Punctuation before ASCII (so no combining mark to take
                     // along) that is a token of its own.
                     let c = b[at];
                     let after = byte(at + 1);
+                    let f = ALONE[usize::from(c)];
+                    // `off + 1` is inside the window (checked above).
+                    let space_after = (m.space >> (off + 1)) & 1 != 0;
+                    let plain = (f & ALWAYS != 0)
+                        | ((f & UNREPEATED != 0) & (after != c))
+                        | ((f & BEFORE_SPACE != 0) & space_after);
                     let alone = after < 0x80
-                        && match ALONE[usize::from(c)] {
-                            Alone::No => false,
-                            Alone::Always => true,
-                            Alone::Unrepeated => after != c,
-                            Alone::NoEmoticon => {
-                                !self.at_chunk_start(at) || lex.emoticon(&b[at..]).is_none()
-                            }
-                            Alone::Period => is_ascii_space(after),
-                        };
+                        && (plain
+                            || (f & NO_EMOTICON != 0
+                                && (!self.at_chunk_start(at) || lex.emoticon(&b[at..]).is_none())));
                     if !alone {
-                        return at;
+                        break Some(at);
                     }
                     push(at, at + 1, ascii_kind(c));
-                    at + 1
+                    // `off + 1` is inside the window (checked above).
+                    off += 1;
+                    continue;
                 };
-                off = next - q;
-                if off + 1 >= WINDOW {
+                // Numbers, periods and possessives may end past the window.
+                if next >= q + WINDOW {
                     p = next;
-                    continue 'window;
+                    break None;
                 }
+                off = next - q;
+            };
+            if let Some(at) = stop {
+                return at;
             }
         }
         // Spaces read past the end may have carried `p` beyond it.
@@ -1455,6 +1491,116 @@ enum Apostrophe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The tokens of `text` from the fast loop with the rules behind it, and
+    /// from the rules' own dispatch alone.
+    fn both(text: &str, split_hyphens: bool) -> (Vec<Token>, Vec<Token>) {
+        let fast = Scanner::new(text, Vec::new(), split_hyphens).run();
+        let mut rules = Scanner::new(text, Vec::new(), split_hyphens);
+        rules.scan::<false>();
+        (fast, rules.out)
+    }
+
+    /// What the fast loop looks at: words, digits and their separators,
+    /// periods, apostrophes, the punctuation it settles and the neighbours
+    /// that make it leave a case to the rules, with spaces of every kind.
+    const PIECES: &[&str] = &[
+        "word",
+        "Mr",
+        "etc",
+        "cannot",
+        "gonna",
+        "I",
+        "x",
+        "U",
+        "S",
+        "Ab3",
+        "1",
+        "42",
+        "1996",
+        "2,5",
+        ".",
+        ",",
+        ";",
+        ":",
+        "'",
+        "'s",
+        "'S",
+        "’",
+        "-",
+        "--",
+        "(",
+        ")",
+        "[",
+        "\"",
+        "$",
+        "/",
+        "*",
+        "_",
+        "|",
+        "~",
+        ">",
+        "<",
+        "=",
+        "+",
+        "#",
+        "@",
+        "&",
+        "%",
+        "!",
+        "?",
+        ":)",
+        "(:",
+        "):",
+        " ",
+        " ",
+        " ",
+        "\n",
+        "\t",
+        "\r\n",
+        "\u{a0}",
+        "\u{301}",
+        "é",
+        "北",
+        "👍",
+        "\0",
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz0123456789ab",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn fast_loop_agrees_with_rules(
+            pieces in prop::collection::vec(prop::sample::select(PIECES), 0..120),
+            split_hyphens: bool,
+        ) {
+            let text = pieces.concat();
+            let (fast, rules) = both(&text, split_hyphens);
+            prop_assert_eq!(fast, rules, "{:?}", text);
+        }
+
+        #[test]
+        fn fast_loop_agrees_on_any_string(text in any::<String>()) {
+            let (fast, rules) = both(&text, true);
+            prop_assert_eq!(fast, rules, "{:?}", text);
+        }
+    }
+
+    /// Every fixture, and each of its suffixes that start in the first
+    /// window, so that tokens meet the window's end at every offset.
+    #[test]
+    fn fast_loop_agrees_on_fixtures() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for (start, _) in text.char_indices().take(2 * WINDOW) {
+                let (fast, rules) = both(&text[start..], true);
+                assert_eq!(fast, rules, "fixture from byte {start}");
+            }
+        }
+    }
 
     /// The vector classifier agrees with the portable one on every byte
     /// value at every position, and on mixed windows.
