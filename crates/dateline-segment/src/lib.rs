@@ -111,6 +111,8 @@ mod sweep;
 #[cfg(feature = "train")]
 pub mod train;
 
+use std::sync::LazyLock;
+
 use dateline_core::{Doc, Layer, Sentence, Stage, StageError, Token};
 
 use crate::knowledge::{Knowledge, KNOWLEDGE};
@@ -134,13 +136,26 @@ impl Default for Config {
 
 /// Splits tokens into sentences. Holds only references to shared,
 /// read-only tables, so one instance serves every thread.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Segmenter {
     config: Config,
 }
 
+impl Default for Segmenter {
+    fn default() -> Segmenter {
+        Segmenter::new(Config::default())
+    }
+}
+
 impl Segmenter {
+    /// A segmenter with the given options. The word lists and the model
+    /// are parsed here, once for the process, rather than in the first
+    /// document's [`Segmenter::segment_into`].
     pub fn new(config: Config) -> Segmenter {
+        LazyLock::force(&KNOWLEDGE);
+        if config.model {
+            LazyLock::force(&MODEL);
+        }
         Segmenter { config }
     }
 

@@ -7,6 +7,8 @@
 //! go to a [`Decider`] (the learned model at run time, the gold answer
 //! while training). Every lookahead is bounded, so the pass is linear.
 
+use std::cell::Cell;
+
 use dateline_core::{Sentence, Span, Token};
 
 use crate::chunk::{
@@ -95,59 +97,129 @@ fn is_lone_dot(k: &Knowledge, chunk: &str) -> bool {
     chunk.trim_end_matches(|c| k.has_role(c, role::CLOSER)) == "."
 }
 
-/// No `@`, `/` or `www.` in `bytes[start..end]`: the chunk is no address,
-/// link or written date, so it cannot be part of a mail header line.
-#[inline]
-fn is_clean(bytes: &[u8], start: usize, end: usize) -> bool {
-    let Some(v) = short_chunk(bytes, start, end) else {
-        let chunk = &bytes[start..end];
-        return !chunk.iter().any(|&b| b == b'@' || b == b'/')
-            && !chunk.windows(4).any(|w| w == b"www.");
-    };
-    let w = bytes_equal(v, b'w');
-    let www = w & (w >> 8) & (w >> 16) & (bytes_equal(v, b'.') >> 24);
-    bytes_equal(v, b'@') | bytes_equal(v, b'/') | www == 0
+/// Where the next `@`, `/` and `www.` of the text are: a chunk with one
+/// of them may be an address, link or written date, part of a mail header
+/// line. Found with `memchr` a stretch of text at a time rather than looked
+/// for in every chunk; a chunk holds one when the mark falls before its end.
+#[derive(Clone, Copy, Debug)]
+struct Marks {
+    /// The next `@` or `/` at or after the byte the sweep last caught up to.
+    symbol: usize,
+    /// The end of the next `www.` from there.
+    www_end: usize,
 }
 
-/// [`is_clean`] for a chunk that starts with a letter or digit: only a
-/// leading `www.` makes a link of it (`Shape::of` looks at the start of
-/// the word), so there is no need to look for one further in.
-#[inline]
-fn is_clean_word(bytes: &[u8], start: usize, end: usize) -> bool {
-    let Some(v) = short_chunk(bytes, start, end) else {
-        let chunk = &bytes[start..end];
-        return !chunk.iter().any(|&b| b == b'@' || b == b'/') && !chunk.starts_with(b"www.");
-    };
-    let www = v & 0xffff_ffff == u64::from(u32::from_le_bytes(*b"www."));
-    bytes_equal(v, b'@') | bytes_equal(v, b'/') == 0 && !www
-}
+impl Marks {
+    const NONE: usize = usize::MAX;
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    /// The first marks at or after byte `pos`.
+    fn from(bytes: &[u8], pos: usize) -> Marks {
+        Marks {
+            symbol: Self::symbol_from(bytes, pos),
+            www_end: Self::www_end_from(bytes, pos),
+        }
+    }
 
-/// A chunk of at most eight bytes as one little-endian word, zero past its
-/// end, so it is searched without a loop (and without the mispredicted
-/// branch at the end of one); `None` for a longer chunk or one too near
-/// the end of the text to read eight bytes.
-#[inline]
-fn short_chunk(bytes: &[u8], start: usize, end: usize) -> Option<u64> {
-    let len = end - start;
-    let eight: [u8; 8] = bytes.get(start..start + 8)?.try_into().ok()?;
-    let v = u64::from_le_bytes(eight);
-    match len {
-        0..=7 => Some(v & ((1 << (8 * len)) - 1)),
-        8 => Some(v),
-        _ => None,
+    fn symbol_from(bytes: &[u8], pos: usize) -> usize {
+        memchr::memchr2(b'@', b'/', &bytes[pos..]).map_or(Self::NONE, |p| pos + p)
+    }
+
+    fn www_end_from(bytes: &[u8], pos: usize) -> usize {
+        WWW.find(&bytes[pos..]).map_or(Self::NONE, |p| pos + p + 4)
+    }
+
+    /// Moves the marks on to the first ones at or after byte `pos`. Cheap
+    /// when they already are: the text is searched only past a mark.
+    #[inline]
+    fn catch_up(&mut self, bytes: &[u8], pos: usize) {
+        if self.symbol < pos {
+            self.symbol = Self::symbol_from(bytes, pos);
+        }
+        if self.www_end < pos + 4 {
+            self.www_end = Self::www_end_from(bytes, pos);
+        }
+    }
+
+    /// No mark from where they last caught up to `end`: no chunk in
+    /// between holds one. (A mark before `end` may still lie before the
+    /// chunks asked about; [`Marks::within`] tells exactly.)
+    #[inline]
+    fn clear_before(&self, end: usize) -> bool {
+        (self.symbol >= end) & (self.www_end > end)
+    }
+
+    /// Whether the chunk that starts where the marks caught up and ends
+    /// at `end` holds an `@`, a `/` or a `www.`.
+    #[inline]
+    fn within(&self, end: usize) -> bool {
+        (self.symbol < end) | (self.www_end <= end)
     }
 }
 
-/// The high bit of every byte of `v` that equals `b`, and no other bit.
-#[inline]
-fn bytes_equal(v: u64, b: u8) -> u64 {
-    let x = v ^ (ONES * u64::from(b));
-    // A byte's high bit ends up set iff any bit of it was: exact, since
-    // adding 0x7f to seven bits never carries into the next byte.
-    !(((x & LOWS) + LOWS) | x | LOWS)
+static WWW: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"www."));
+
+/// Byte classes for the plain-gap test, one table lookup a byte.
+mod class {
+    pub const LOWER: u16 = 1;
+    pub const ALNUM: u16 = 2;
+    pub const DIGIT: u16 = 4;
+    /// `.`, `!`, `?`: the left chunk may end a sentence.
+    pub const STOP: u16 = 8;
+    /// Outside ASCII.
+    pub const WIDE: u16 = 16;
+    /// Closes a word on the left: `)`, `]`, `}`, `"`, `'`.
+    pub const CLOSER: u16 = 32;
+    /// Opens a word on the right: `(`, `[`, `{`, `"`, `'`.
+    pub const OPENER: u16 = 64;
+    /// Opens an emoticon: `:`, `;`, `=`.
+    pub const EMOTICON: u16 = 128;
+    /// Opens a link: `h` (`http`), `w` (`www.`).
+    pub const LINK: u16 = 256;
+    /// Ends a list marker: `.`, `)`.
+    pub const MARKER_END: u16 = 512;
+
+    pub static OF: [u16; 256] = {
+        let mut table = [0; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            let mut bits = 0;
+            if c.is_ascii_lowercase() {
+                bits |= LOWER;
+            }
+            if c.is_ascii_alphanumeric() {
+                bits |= ALNUM;
+            }
+            if c.is_ascii_digit() {
+                bits |= DIGIT;
+            }
+            if matches!(c, b'.' | b'!' | b'?') {
+                bits |= STOP;
+            }
+            if c >= 0x80 {
+                bits |= WIDE;
+            }
+            if matches!(c, b')' | b']' | b'}' | b'"' | b'\'') {
+                bits |= CLOSER;
+            }
+            if matches!(c, b'(' | b'[' | b'{' | b'"' | b'\'') {
+                bits |= OPENER;
+            }
+            if matches!(c, b':' | b';' | b'=') {
+                bits |= EMOTICON;
+            }
+            if matches!(c, b'h' | b'w') {
+                bits |= LINK;
+            }
+            if matches!(c, b'.' | b')') {
+                bits |= MARKER_END;
+            }
+            table[b] = bits;
+            b += 1;
+        }
+        table
+    };
 }
 
 /// The chunk after a gap might be a list marker (`2.`, `b)`, `10.)`),
@@ -280,8 +352,6 @@ struct Cursor {
     chunk_start: usize,
     /// Byte range of the chunk before that one.
     before: (usize, usize),
-    /// Start of a chunk known to hold no address, link or written date.
-    clean_chunk: usize,
 }
 
 /// Where a run of plain gaps stopped.
@@ -330,6 +400,9 @@ pub(crate) struct Sweep<'t, D> {
     /// Settle plain gaps by bytes before the rules (off only in the test
     /// that checks both ways agree).
     fast_paths: bool,
+    /// The next addresses and links; a cell, so the fast path reads and
+    /// moves them through a shared borrow.
+    marks: Cell<Marks>,
 }
 
 impl<'t, D: Decider> Sweep<'t, D> {
@@ -344,8 +417,11 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 chunks: 1,
                 chunk_start: 0,
                 before: (0, 0),
-                clean_chunk: usize::MAX,
             },
+            marks: Cell::new(Marks {
+                symbol: Marks::NONE,
+                www_end: Marks::NONE,
+            }),
             protect_until: 0,
             depth: 0,
             depth_next: 0,
@@ -371,6 +447,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
         let bytes = self.text.as_bytes();
         self.at.chunk_start = first.span.start as usize;
         self.at.before = (self.at.chunk_start, self.at.chunk_start);
+        self.marks.set(Marks::from(bytes, self.at.chunk_start));
         let (mut last, end, cjk) = walk(tokens, bytes, 0);
         self.right_end = end;
         self.line_start(0, self.at.chunk_start, end);
@@ -536,56 +613,69 @@ impl<'t, D: Decider> Sweep<'t, D> {
                     && (bytes[ge..].starts_with(b"http") || bytes[ge..].starts_with(b"www.")))
                 && !(letters && marker_like(&bytes[ge..right_end]));
         }
-        if !l.is_ascii() || !r.is_ascii() {
+        use class::*;
+        let (lc, rc) = (OF[usize::from(l)], OF[usize::from(r)]);
+        if (lc | rc) & WIDE != 0 {
             return false;
         }
-        let right = &bytes[ge..right_end];
+        let cs = at.chunk_start;
+        // Few short chunks end in `.` or `)`, as a list marker does: the
+        // full test is taken rarely, the two before it without a branch.
+        let maybe_marker =
+            (right_end - ge <= 5) & (OF[usize::from(bytes[right_end - 1])] & MARKER_END != 0);
+        let marker = || maybe_marker && marker_like(&bytes[ge..right_end]);
         if l == b',' {
-            return at.chunks > 3 && !marker_like(right);
+            return at.chunks > 3 && !marker();
         }
-        let left = &bytes[at.chunk_start..gs];
         // The left chunk ends in a word or number, maybe closed by a
-        // bracket or quote: no stop, so no sentence end but in mail headers.
-        let closed = matches!(l, b')' | b']' | b'}' | b'"' | b'\'');
-        let end_ok = if closed {
-            left.len() >= 2 && left[left.len() - 2].is_ascii_alphanumeric()
-        } else {
-            l.is_ascii_alphanumeric()
-        };
-        // An emoticon (`great :P Next`) ends a sentence before a capital,
-        // bracketed or quoted or not.
-        if !end_ok || matches!(left[0], b':' | b';' | b'=') {
+        // bracket or quote: no stop, so no sentence end but in mail
+        // headers. An emoticon (`great :P Next`) ends a sentence before a
+        // capital, bracketed or quoted or not. Worked out without
+        // branches: which of these holds is hard to foretell.
+        let closed_word = (lc & CLOSER != 0)
+            & (gs - cs >= 2)
+            & (OF[usize::from(bytes[gs.saturating_sub(2)])] & ALNUM != 0);
+        let word_end = (lc & ALNUM != 0) | closed_word;
+        let emoticon = OF[usize::from(bytes[cs])] & EMOTICON != 0;
+        if !word_end | emoticon {
             return false;
         }
-        if matches!(r, b'(' | b'[' | b'{' | b'"' | b'\'') {
+        if rc & OPENER != 0 {
             return true;
         }
         // The header lines of mail: links, addresses, written dates,
-        // `07:17 AM Will you ...`.
-        if at.clean_chunk != at.chunk_start && !is_clean(bytes, at.chunk_start, gs) {
-            return false;
+        // `07:17 AM Will you ...`. Most texts hold no `@`, `/` or `www.`
+        // for many chunks on: then neither chunk does.
+        let mut marks = self.marks.get();
+        if !marks.clear_before(right_end) {
+            marks.catch_up(bytes, cs);
+            let left_marked = marks.within(gs);
+            marks.catch_up(bytes, ge);
+            let right_marked = marks.within(right_end);
+            self.marks.set(marks);
+            if left_marked {
+                return false;
+            }
+            if rc & ALNUM == 0 {
+                return true;
+            }
+            if right_marked {
+                return false;
+            }
         }
-        if !r.is_ascii_alphanumeric() {
+        if rc & ALNUM == 0 {
             // `AP -`, `to $4.5`: no stop before a symbol.
             return true;
         }
         // `07:17 AM Will`: the word after a time may open a mail header
         // line; other two-byte chunks after a number (`5 12 3` in a
-        // table) are plain.
-        if left.len() == 2
-            && at.before.0 < at.before.1
-            && bytes[at.before.0].is_ascii_digit()
-            && (left.eq_ignore_ascii_case(b"am") || left.eq_ignore_ascii_case(b"pm"))
-        {
-            return false;
-        }
-        if !is_clean_word(bytes, ge, right_end) {
-            return false;
-        }
-        // Checked once: the next gap has this chunk on its left (where,
-        // starting with a letter or digit, it has no openers either).
-        at.clean_chunk = ge;
-        !marker_like(right)
+        // table) are plain. (`cs + 1` is at most `gs`, inside the text.)
+        let pair = u16::from_le_bytes([bytes[cs], bytes[cs + 1]]) | 0x2020;
+        let meridiem = (gs - cs == 2)
+            & ((pair == u16::from_le_bytes(*b"am")) | (pair == u16::from_le_bytes(*b"pm")))
+            & (at.before.0 < at.before.1)
+            & (OF[usize::from(bytes[at.before.0])] & DIGIT != 0);
+        !meridiem && !marker()
     }
 
     /// The plainest sentence end: a word that is no abbreviation (or a
@@ -1289,22 +1379,19 @@ mod tests {
     }
 
     #[test]
-    fn clean_chunks_by_words_and_by_bytes() {
+    fn marks_find_addresses_and_links_chunk_by_chunk() {
         let text = b"a@b www.x.com 04/26/2001 Kay awww. wwww.x.org said www. www wwwww.\
                      xwww.y.com abcdefgh@ abcdefghi/ new";
+        let mut marks = Marks::from(text, 0);
         let mut start = 0;
         for chunk in text.split(|&b| b == b' ') {
             let end = start + chunk.len();
-            let slow = !chunk.iter().any(|&b| b == b'@' || b == b'/');
+            marks.catch_up(text, start);
+            let slow = chunk.iter().any(|&b| b == b'@' || b == b'/')
+                || chunk.windows(4).any(|w| w == b"www.");
             assert_eq!(
-                is_clean(text, start, end),
-                slow && !chunk.windows(4).any(|w| w == b"www."),
-                "{}",
-                String::from_utf8_lossy(chunk)
-            );
-            assert_eq!(
-                is_clean_word(text, start, end),
-                slow && !chunk.starts_with(b"www."),
+                marks.within(end),
+                slow,
                 "{}",
                 String::from_utf8_lossy(chunk)
             );
