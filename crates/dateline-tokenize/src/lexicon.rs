@@ -214,8 +214,25 @@ impl Lexicon {
     /// word's length (plain words are as often long as short).
     #[inline]
     pub(crate) fn may_split_word(&self, word: &[u8]) -> bool {
-        !word.is_empty()
-            && self.word_splits_filter[filter_slot(word)] >> word.len().min(31) & 1 != 0
+        match word {
+            [first, .., last] | [first @ last] => self.may_split(*first, *last, word.len()),
+            [] => false,
+        }
+    }
+
+    /// [`Lexicon::may_split_word`] from a word's first and last bytes and
+    /// its length.
+    #[inline]
+    pub(crate) fn may_split(&self, first: u8, last: u8, len: usize) -> bool {
+        let slot = usize::from(first & 31) << 5 | usize::from(last & 31);
+        self.word_splits_filter[slot] >> len.min(31) & 1 != 0
+    }
+
+    /// Whether `word` is in the word splits: the filter, then for the few
+    /// words that pass it (`about` passes for `arent`) the table.
+    #[inline]
+    pub(crate) fn splits_word(&self, word: &[u8]) -> bool {
+        self.may_split_word(word) && self.word_splits.get(word).is_some()
     }
 
     /// The length of the longest emoticon that `text` starts with.
@@ -266,8 +283,8 @@ fn mask4(len: usize) -> u32 {
     }
 }
 
-/// The slot of a non-empty word in the word-split filter.
-#[inline]
+/// The slot of a non-empty word in the word-split filter, as
+/// [`Lexicon::may_split`] computes it.
 fn filter_slot(word: &[u8]) -> usize {
     usize::from(word[0] & 31) << 5 | usize::from(word[word.len() - 1] & 31)
 }

@@ -13,6 +13,8 @@
 //! scan; everything else goes through the full rules in [`Scanner::word`]
 //! and the punctuation handlers.
 
+use std::cell::Cell;
+
 use dateline_core::{Span, Token, TokenKind};
 
 use crate::chars::{
@@ -36,8 +38,10 @@ pub(crate) struct Scanner<'t> {
     /// The text's length: scans stop here or at whitespace, which no step
     /// ever consumes.
     end: usize,
-    /// Positions before this one already failed the e-mail/domain check.
-    special_until: usize,
+    /// Positions before this one already failed the e-mail/domain check
+    /// (a cell, so that the main loop, which borrows the scanner shared,
+    /// can record a check it made).
+    special_until: Cell<usize>,
 }
 
 const OTHER: u8 = 0;
@@ -214,6 +218,9 @@ struct Window {
     /// Where the window starts in the text.
     start: usize,
     masks: Masks,
+    /// A copy of its bytes, spaces past the text's end: indexed by offsets
+    /// below [`WINDOW`], reads need no bounds check against the text.
+    bytes: [u8; WINDOW],
 }
 
 impl Window {
@@ -226,6 +233,7 @@ impl Window {
                 alnum: 0,
                 space: 0,
             },
+            bytes: [b' '; WINDOW],
         };
         win.load(b, 0);
         win
@@ -236,14 +244,14 @@ impl Window {
     #[inline]
     fn load(&mut self, b: &[u8], p: usize) {
         self.start = p;
-        self.masks = match b[p..].first_chunk() {
-            Some(w) => classify(w),
+        match b[p..].first_chunk() {
+            Some(w) => self.bytes = *w,
             None => {
-                let mut pad = [b' '; WINDOW];
-                pad[..b.len() - p].copy_from_slice(&b[p..]);
-                classify(&pad)
+                self.bytes = [b' '; WINDOW];
+                self.bytes[..b.len() - p].copy_from_slice(&b[p..]);
             }
-        };
+        }
+        self.masks = classify(&self.bytes);
     }
 }
 
@@ -396,7 +404,7 @@ impl<'t> Scanner<'t> {
             lex: &LEXICON,
             split_hyphens,
             end: text.len(),
-            special_until: 0,
+            special_until: Cell::new(0),
         }
     }
 
@@ -479,6 +487,10 @@ impl<'t> Scanner<'t> {
             }
             let q = win.start;
             let m = win.masks;
+            let w = &win.bytes;
+            // A byte of the window at an offset below `WINDOW`; the mask
+            // states the bound to the compiler.
+            let at_off = |i: usize| w[i & (WINDOW - 1)];
             let mut push = |start: usize, end: usize, kind: TokenKind| {
                 let span = Span {
                     start: start as u32,
@@ -500,7 +512,8 @@ impl<'t> Scanner<'t> {
                     break None;
                 }
                 let at = q + off;
-                let next = if (m.alnum >> off) & 1 != 0 {
+                // Letters first: most tokens are words.
+                let next = if (m.letter >> off) & 1 != 0 {
                     let run = (!(m.alnum >> off)).trailing_zeros() as usize;
                     let e = at + run;
                     if off + run == WINDOW {
@@ -513,33 +526,41 @@ impl<'t> Scanner<'t> {
                         p = at;
                         break None;
                     }
-                    // Past the text's end the window holds spaces, so the run
-                    // ends by the end and the slice is in bounds.
-                    let follow = byte(e);
-                    if (m.letter >> off) & 1 == 0 {
-                        // Digits first: a number if no letter is in the run.
-                        if (m.letter >> off) & ((1 << run) - 1) != 0 {
-                            break Some(at);
-                        }
-                        match digits_end(b, e) {
-                            Some(end) => {
-                                push(at, end, TokenKind::Number);
-                                end
-                            }
-                            None => break Some(at),
-                        }
-                    } else if ENDS_WORD[usize::from(follow)] {
-                        if lex.may_split_word(&b[at..e]) {
+                    // `off + run` is inside the window (checked above).
+                    let follow = at_off(off + run);
+                    if ENDS_WORD[usize::from(follow)] {
+                        // Past the text's end the window holds spaces, so the
+                        // run ends by the end and the slice is in bounds.
+                        if lex.may_split(at_off(off), at_off(off + run - 1), run)
+                            && lex.splits_word(&b[at..e])
+                        {
                             break Some(at);
                         }
                         push(at, e, TokenKind::Word);
                         // The commonest token of all ends inside the window.
                         off += run;
                         continue;
+                    } else if follow == b'-'
+                        && self.split_hyphens
+                        && self.no_address_from(at)
+                        && !lex.hyphen_prefixes.contains(&b[at..e])
+                        && !lex.splits_word(&b[at..e])
+                    {
+                        // A word before a hyphen that splits (`long-term`).
+                        push(at, e, TokenKind::Word);
+                        e
+                    } else if follow == b':'
+                        && byte(e + 1) != b'/'
+                        && !b[at..e].eq_ignore_ascii_case(b"mailto")
+                        && !lex.splits_word(&b[at..e])
+                    {
+                        // A word before a colon that starts no URL.
+                        push(at, e, TokenKind::Word);
+                        e
                     } else if follow == b'.'
                         && e + 1 < b.len()
                         && is_ascii_space(b[e + 1])
-                        && !lex.may_split_word(&b[at..e])
+                        && !lex.splits_word(&b[at..e])
                     {
                         // A word before a period and a space: an abbreviation
                         // keeps the period, else it is left for the sentence.
@@ -558,13 +579,41 @@ impl<'t> Scanner<'t> {
                     } else {
                         break Some(at);
                     }
+                } else if (m.alnum >> off) & 1 != 0 {
+                    // Digits: a number if no letter is in the run.
+                    let run = (!(m.alnum >> off)).trailing_zeros() as usize;
+                    if off + run == WINDOW && off > 0 {
+                        // The run may go on: look again from its start.
+                        win.load(b, at);
+                        p = at;
+                        break None;
+                    }
+                    if off + run == WINDOW || (m.letter >> off) & ((1 << run) - 1) != 0 {
+                        break Some(at);
+                    }
+                    let e = at + run;
+                    match digits_end(b, e) {
+                        Some(end) => {
+                            push(at, end, TokenKind::Number);
+                            end
+                        }
+                        // Digits before a hyphen: dates, phone numbers,
+                        // scores and ranges, as the number rules join them.
+                        None if byte(e) == b'-' && self.no_address_from(at) => {
+                            let (end, kind) = self.number_end(e);
+                            let end = self.extend(end);
+                            push(at, end, kind);
+                            end
+                        }
+                        None => break Some(at),
+                    }
                 } else {
                     // Punctuation before ASCII (so no combining mark to take
                     // along) that is a token of its own.
-                    let c = b[at];
-                    let after = byte(at + 1);
-                    let f = ALONE[usize::from(c)];
                     // `off + 1` is inside the window (checked above).
+                    let c = at_off(off);
+                    let after = at_off(off + 1);
+                    let f = ALONE[usize::from(c)];
                     let space_after = (m.space >> (off + 1)) & 1 != 0;
                     let plain = (f & ALWAYS != 0)
                         | ((f & UNREPEATED != 0) & (after != c))
@@ -1011,6 +1060,13 @@ impl<'t> Scanner<'t> {
 
     /// Digits at `[p, run)`, possibly with separators after.
     fn number(&mut self, p: usize, run: usize) -> usize {
+        let (end, kind) = self.number_end(run);
+        self.emit(p, end, kind)
+    }
+
+    /// The end and kind of the token [`Scanner::number`] emits for the
+    /// digits ending at `run`, before any combining marks.
+    fn number_end(&self, run: usize) -> (usize, TokenKind) {
         let b = self.b;
         let mut q = run;
         loop {
@@ -1034,7 +1090,7 @@ impl<'t> Scanner<'t> {
         if self.byte(q).is_ascii_alphabetic() {
             let e = self.alnum_run(q);
             if !self.lex.unit_suffixes.contains(&b[q..e]) {
-                return self.emit(p, e, TokenKind::Word);
+                return (e, TokenKind::Word);
             }
         }
         // `1990's`, `60's`.
@@ -1042,10 +1098,10 @@ impl<'t> Scanner<'t> {
         if alen > 0 && q == run {
             let e = self.alnum_run(q + alen);
             if matches!(&b[q + alen..e], b"s" | b"S") {
-                return self.emit(p, e, TokenKind::Number);
+                return (e, TokenKind::Number);
             }
         }
-        self.emit(p, q, TokenKind::Number)
+        (q, TokenKind::Number)
     }
 
     #[inline]
@@ -1087,6 +1143,28 @@ impl<'t> Scanner<'t> {
 
     // ------------------------------------------------- URLs, e-mail, domains
 
+    /// For a run at `p` before a hyphen, which no URL scheme ends in:
+    /// whether [`Scanner::special`] finds no e-mail address or dotted name
+    /// from `p`, recording the check as it does.
+    #[inline]
+    fn no_address_from(&self, p: usize) -> bool {
+        if p < self.special_until.get() {
+            return true;
+        }
+        let b = self.b;
+        let mut q = p;
+        let mut dots = false;
+        while q < self.end && is_local_byte(b[q]) {
+            dots |= b[q] == b'.';
+            q += 1;
+        }
+        if dots || self.byte(q) == b'@' {
+            return false;
+        }
+        self.special_until.set(q);
+        true
+    }
+
     /// A URL, e-mail address or bare domain starting at `p`, emitted.
     ///
     /// `[p, run)` is the first run of letters and digits.
@@ -1106,7 +1184,7 @@ impl<'t> Scanner<'t> {
                 return Some(self.url(p, run + 1));
             }
         }
-        if p < self.special_until || rest.first() == Some(&b':') {
+        if p < self.special_until.get() || rest.first() == Some(&b':') {
             return None;
         }
         // E-mail local part or host name.
@@ -1141,7 +1219,7 @@ impl<'t> Scanner<'t> {
                 return Some(e);
             }
         }
-        self.special_until = q;
+        self.special_until.set(q);
         None
     }
 
