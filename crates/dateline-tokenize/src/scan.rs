@@ -128,6 +128,20 @@ struct Masks {
     alnum: u64,
     /// ASCII whitespace.
     space: u64,
+    /// Where a token may start: the first of each run of letters and
+    /// digits, and every byte that is neither one nor whitespace.
+    starts: u64,
+}
+
+impl Masks {
+    fn new(letter: u64, alnum: u64, space: u64) -> Masks {
+        Masks {
+            letter,
+            alnum,
+            space,
+            starts: (alnum & !(alnum << 1)) | !(alnum | space),
+        }
+    }
 }
 
 /// The masks of a window, sixteen bytes at a time with SSE2, which every
@@ -142,11 +156,7 @@ fn classify(w: &[u8; WINDOW]) -> Masks {
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
     };
     let splat = |b: u8| b as i8;
-    let mut m = Masks {
-        letter: 0,
-        alnum: 0,
-        space: 0,
-    };
+    let (mut all_letter, mut all_alnum, mut all_space) = (0, 0, 0);
     for (i, chunk) in w.chunks_exact(16).enumerate() {
         // SAFETY: SSE2 is part of the x86_64 baseline, so these
         // instructions exist on every CPU this code compiles for; the
@@ -180,11 +190,11 @@ fn classify(w: &[u8; WINDOW]) -> Masks {
                 _mm_movemask_epi8(space) as u16,
             )
         };
-        m.letter |= u64::from(letter) << (16 * i);
-        m.alnum |= u64::from(alnum) << (16 * i);
-        m.space |= u64::from(space) << (16 * i);
+        all_letter |= u64::from(letter) << (16 * i);
+        all_alnum |= u64::from(alnum) << (16 * i);
+        all_space |= u64::from(space) << (16 * i);
     }
-    m
+    Masks::new(all_letter, all_alnum, all_space)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -197,17 +207,13 @@ fn classify(w: &[u8; WINDOW]) -> Masks {
 #[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline(always)]
 fn classify_scalar(w: &[u8; WINDOW]) -> Masks {
-    let mut m = Masks {
-        letter: 0,
-        alnum: 0,
-        space: 0,
-    };
+    let (mut letter, mut alnum, mut space) = (0, 0, 0);
     for (i, &c) in w.iter().enumerate() {
-        m.letter |= u64::from(c.is_ascii_alphabetic()) << i;
-        m.alnum |= u64::from(c.is_ascii_alphanumeric()) << i;
-        m.space |= u64::from(is_ascii_space(c)) << i;
+        letter |= u64::from(c.is_ascii_alphabetic()) << i;
+        alnum |= u64::from(c.is_ascii_alphanumeric()) << i;
+        space |= u64::from(is_ascii_space(c)) << i;
     }
-    m
+    Masks::new(letter, alnum, space)
 }
 
 /// The classified window of text the main loop works in: the scan comes
@@ -228,11 +234,7 @@ impl Window {
     fn first(b: &[u8]) -> Window {
         let mut win = Window {
             start: 0,
-            masks: Masks {
-                letter: 0,
-                alnum: 0,
-                space: 0,
-            },
+            masks: Masks::new(0, 0, 0),
             bytes: [b' '; WINDOW],
         };
         win.load(b, 0);
@@ -498,16 +500,21 @@ impl<'t> Scanner<'t> {
                 };
                 out.push(Token::new(span, kind));
             };
-            // The scan is at `q + off`, inside the window. The pass ends with
-            // `None` to move the window on (to `p`), or with where the full
-            // rules take over.
-            let mut off = p - q;
+            // The token starts from `p` on: those of the masks, and `p`
+            // itself unless it is whitespace, as the rules may have ended a
+            // token inside a run (`3pm`). The pass ends with `None` to move
+            // the window on (to `p`), or with where the full rules take over.
+            let from = |off: usize| (m.starts >> off << off) | (!(m.space >> off) & 1) << off;
+            let mut starts = from(p - q);
             let stop = loop {
-                // The whitespace here; the bits shifted in are clear, so the
-                // count stops at the window's end. Past the text's end the
-                // window holds spaces, so this leaves the loop there.
-                off += (!(m.space >> off)).trailing_zeros() as usize;
+                if starts == 0 {
+                    // Only whitespace is left in the window.
+                    p = q + WINDOW;
+                    break None;
+                }
+                let off = starts.trailing_zeros() as usize;
                 if off + 1 >= WINDOW {
+                    // The byte after it is in the next window.
                     p = q + off;
                     break None;
                 }
@@ -537,8 +544,9 @@ impl<'t> Scanner<'t> {
                             break Some(at);
                         }
                         push(at, e, TokenKind::Word);
-                        // The commonest token of all ends inside the window.
-                        off += run;
+                        // The commonest token of all: the next start is the
+                        // next bit, as a run holds no other start.
+                        starts &= starts - 1;
                         continue;
                     } else if follow == b'-'
                         && self.split_hyphens
@@ -548,7 +556,8 @@ impl<'t> Scanner<'t> {
                     {
                         // A word before a hyphen that splits (`long-term`).
                         push(at, e, TokenKind::Word);
-                        e
+                        starts &= starts - 1;
+                        continue;
                     } else if follow == b':'
                         && byte(e + 1) != b'/'
                         && !b[at..e].eq_ignore_ascii_case(b"mailto")
@@ -556,7 +565,8 @@ impl<'t> Scanner<'t> {
                     {
                         // A word before a colon that starts no URL.
                         push(at, e, TokenKind::Word);
-                        e
+                        starts &= starts - 1;
+                        continue;
                     } else if follow == b'.'
                         && e + 1 < b.len()
                         && is_ascii_space(b[e + 1])
@@ -609,8 +619,8 @@ impl<'t> Scanner<'t> {
                     }
                 } else {
                     // Punctuation before ASCII (so no combining mark to take
-                    // along) that is a token of its own.
-                    // `off + 1` is inside the window (checked above).
+                    // along) that is a token of its own. `off + 1` is inside
+                    // the window (checked above).
                     let c = at_off(off);
                     let after = at_off(off + 1);
                     let f = ALONE[usize::from(c)];
@@ -626,16 +636,17 @@ impl<'t> Scanner<'t> {
                         break Some(at);
                     }
                     push(at, at + 1, ascii_kind(c));
-                    // `off + 1` is inside the window (checked above).
-                    off += 1;
+                    // The byte after it starts a token or is whitespace.
+                    starts &= starts - 1;
                     continue;
                 };
-                // Numbers, periods and possessives may end past the window.
+                // Numbers, periods and possessives may end past the window,
+                // or inside a run (`2.5` of `2.5bn`).
                 if next >= q + WINDOW {
                     p = next;
                     break None;
                 }
-                off = next - q;
+                starts = from(next - q);
             };
             if let Some(at) = stop {
                 return at;
