@@ -53,6 +53,8 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error("output {path} is being written by another run (it holds the lock on {staging})")]
+    OutputBusy { path: PathBuf, staging: PathBuf },
     #[error("--resume needs the output file to continue: give -o FILE")]
     ResumeNeedsOutput,
     #[error(

@@ -28,7 +28,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read, Seek, Write};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -208,17 +208,17 @@ impl Runner {
         if let Some(target) = &target {
             refuse_overwriting_an_input(target, &inputs)?;
         }
-        let resumed_after = if config.resume {
+        if config.resume {
             if config.format != Format::Jsonl {
                 return Err(Error::ResumeFormat {
                     format: config.format.as_str(),
                 });
             }
-            prepare_resume(target.as_ref().ok_or(Error::ResumeNeedsOutput)?)?
-        } else {
-            0
-        };
-        let sink = Sink::open(
+            if target.is_none() {
+                return Err(Error::ResumeNeedsOutput);
+            }
+        }
+        let (sink, resumed_after) = Sink::open(
             config.output.as_deref(),
             target,
             renderer.writes_files(),
@@ -482,46 +482,89 @@ impl FileTarget {
     }
 }
 
-/// Readies the output of a resumed run (JSONL): cuts a partial last record
-/// and counts the complete ones. A staging file left by a run that did not
-/// end (killed, or failed on a full disk) is the newest work and is
-/// continued; otherwise the output of a finished or interrupted run moves
-/// back to the staging name to be continued, so that a resumed run killed
-/// in turn cannot tear it either. No output at all is an empty one, so the
-/// same command serves the first run and every re-run.
-fn prepare_resume(target: &FileTarget) -> Result<u64, Error> {
-    let error = |path: &Path, source| Error::Output {
-        path: path.display().to_string(),
-        source,
-    };
-    let open = |path: &Path| OpenOptions::new().read(true).write(true).open(path);
-    let continued =
-        |path: &Path, file: File| truncate_to_complete_lines(file).map_err(|e| error(path, e));
-    let Some(staging) = &target.staging else {
-        return match open(&target.path) {
-            Ok(file) => continued(&target.path, file),
-            Err(e) => Err(error(&target.path, e)),
+impl FileTarget {
+    /// Opens the file the records go to. A fresh run empties it; a resumed
+    /// one (JSONL) cuts a partial last record and counts the complete ones,
+    /// returned with the file. A staging file left by a run that did not
+    /// end (killed, or failed on a full disk) is the newest work and is
+    /// continued; otherwise the output of a finished or interrupted run
+    /// moves back to the staging name to be continued, so that a resumed
+    /// run killed in turn cannot tear it either. No output at all is an
+    /// empty one, so the same command serves the first run and every
+    /// re-run.
+    ///
+    /// The staging file is locked while the run lasts (the lock goes with
+    /// the process, however it ends), and locked before anything in it is
+    /// cut: a second run on the same output stops with an error instead of
+    /// emptying or interleaving the first one's records.
+    fn open(&self, resume: bool) -> Result<(File, u64), Error> {
+        let error = |path: &Path, source| Error::Output {
+            path: path.display().to_string(),
+            source,
         };
-    };
-    match open(staging) {
-        Ok(file) => return continued(staging, file),
-        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(error(staging, e)),
-        Err(_) => {}
-    }
-    match std::fs::rename(&target.path, staging) {
-        Ok(()) => match open(staging) {
-            Ok(file) => continued(staging, file),
-            Err(e) => Err(error(staging, e)),
-        },
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(0),
-        Err(e) => Err(error(&target.path, e)),
+        let open = |path: &Path, create: bool| {
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(create)
+                .open(path)
+        };
+        let Some(staging) = &self.staging else {
+            // Written in place: a device or a pipe, nothing to protect.
+            return if resume {
+                let file = open(&self.path, false).map_err(|e| error(&self.path, e))?;
+                let mut handle = &file;
+                let lines = truncate_to_complete_lines(&mut handle)
+                    .and_then(|lines| handle.seek(io::SeekFrom::End(0)).map(|_| lines))
+                    .map_err(|e| error(&self.path, e))?;
+                Ok((file, lines))
+            } else {
+                let file = File::create(&self.path).map_err(|e| error(&self.path, e))?;
+                Ok((file, 0))
+            };
+        };
+        let file = match open(staging, !resume) {
+            Ok(file) => file,
+            Err(e) if resume && e.kind() == io::ErrorKind::NotFound => {
+                match std::fs::rename(&self.path, staging) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(error(&self.path, e)),
+                }
+                open(staging, true).map_err(|e| error(staging, e))?
+            }
+            Err(e) => return Err(error(staging, e)),
+        };
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::OutputBusy {
+                    path: self.path.clone(),
+                    staging: staging.clone(),
+                })
+            }
+            // A file system without locks still takes the records.
+            Err(std::fs::TryLockError::Error(_)) => {}
+        }
+        let mut handle = &file;
+        let lines = if resume {
+            truncate_to_complete_lines(&mut handle).map_err(|e| error(staging, e))?
+        } else {
+            file.set_len(0).map_err(|e| error(staging, e))?;
+            0
+        };
+        // Records are appended after what was kept.
+        handle
+            .seek(io::SeekFrom::End(0))
+            .map_err(|e| error(staging, e))?;
+        Ok((file, lines))
     }
 }
 
 /// Counts the lines of `file` that end in a newline and cuts whatever
 /// follows the last of them: a JSONL record is complete exactly when its
 /// newline was written.
-fn truncate_to_complete_lines(mut file: File) -> io::Result<u64> {
+fn truncate_to_complete_lines(file: &mut &File) -> io::Result<u64> {
     let mut buf = vec![0u8; 1 << 20];
     let (mut lines, mut read, mut complete) = (0u64, 0u64, 0u64);
     loop {
@@ -559,36 +602,30 @@ enum Sink {
 }
 
 impl Sink {
-    /// `append` keeps what the file holds (a resumed run).
+    /// Opens the output; with `resume`, what the file holds is kept, and
+    /// the number of records it holds is returned too.
     fn open(
         output: Option<&Path>,
         target: Option<FileTarget>,
         writes_files: bool,
         format: Format,
-        append: bool,
-    ) -> Result<Sink, Error> {
-        let create_error = |path: &Path, source| Error::Output {
-            path: path.display().to_string(),
-            source,
-        };
+        resume: bool,
+    ) -> Result<(Sink, u64), Error> {
         match (output, target) {
             (None, _) if writes_files => Err(Error::NeedsOutputDir {
                 format: format.as_str(),
             }),
-            (None, _) => Ok(Sink::Stdout),
+            (None, _) => Ok((Sink::Stdout, 0)),
             (Some(_), Some(target)) => {
-                let path = target.written();
-                let file = if append {
-                    OpenOptions::new().append(true).create(true).open(path)
-                } else {
-                    File::create(path)
-                };
-                let file = file.map_err(|e| create_error(path, e))?;
-                Ok(Sink::File { target, file })
+                let (file, records) = target.open(resume)?;
+                Ok((Sink::File { target, file }, records))
             }
             (Some(path), None) => {
-                std::fs::create_dir_all(path).map_err(|e| create_error(path, e))?;
-                Ok(Sink::Dir(path.to_owned()))
+                std::fs::create_dir_all(path).map_err(|source| Error::Output {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                Ok((Sink::Dir(path.to_owned()), 0))
             }
         }
     }
@@ -932,8 +969,14 @@ impl Out {
         if let Some(dir) = &self.dir {
             for (name, content) in &output.files {
                 let path = dir.join(name);
-                // The error names the file that failed, not the stream.
-                std::fs::write(&path, content)
+                // Written under a staging name and renamed, as `-o FILE`
+                // is: a killed run leaves each file whole or absent (and
+                // perhaps a `.partial` beside it), never cut.
+                let mut staging = path.clone().into_os_string();
+                staging.push(".partial");
+                std::fs::write(&staging, content)
+                    .and_then(|()| std::fs::rename(&staging, &path))
+                    // The error names the file that failed, not the stream.
                     .inspect_err(|_| self.name = path.display().to_string())?;
             }
         }

@@ -362,17 +362,21 @@ fn output_file_and_brat_directory() {
         b"",
     );
     assert_status(&output, 0);
-    let ann = std::fs::read_dir(&brat)
+    let written: Vec<_> = std::fs::read_dir(&brat)
         .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "ann")
-        })
-        .count();
-    assert_eq!(ann, fixture_files().len());
+        .map(|e| e.unwrap().path())
+        .collect();
+    let with = |ext: &str| {
+        written
+            .iter()
+            .filter(|p| p.extension().is_some_and(|x| x == ext))
+            .count()
+    };
+    assert_eq!(with("ann"), fixture_files().len());
+    assert_eq!(with("txt"), fixture_files().len());
+    // Each file went through a staging name, renamed when whole.
+    assert_eq!(with("partial"), 0, "{written:?}");
+    assert!(written.iter().any(|p| p.ends_with("annotation.conf")));
 
     let output = run(&["--quiet", "--format", "html", "fixtures"], b"");
     assert_status(&output, 2);

@@ -351,3 +351,38 @@ fn interrupted_by_sigint_then_resumed_equals_an_uninterrupted_run() {
 fn killed_then_resumed_equals_an_uninterrupted_run() {
     interrupt_and_resume(Stop::Kill);
 }
+
+/// A run holds a lock on its staging file while it lasts, so a second run
+/// on the same output, fresh or resumed, stops at start-up and leaves the
+/// first one's records alone. The lock is the test's own here, as a run
+/// still going would hold it.
+#[test]
+fn a_second_run_on_the_same_output_is_refused() {
+    let dir = TempDir::new("dateline-busy");
+    let out = dir.path().join("out.jsonl");
+    let records = "{\"id\":\"being written\",\"text\":\"by the first run";
+    std::fs::write(staging(&out), records).unwrap();
+    let first = std::fs::File::open(staging(&out)).unwrap();
+    first.try_lock().unwrap();
+    for resume in [false, true] {
+        let mut args = vec!["-q", "fixtures", "-o", out.to_str().unwrap()];
+        if resume {
+            args.push("--resume");
+        }
+        let output = run(&args);
+        assert_status(&output, 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("is being written by another run"),
+            "{stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(staging(&out)).unwrap(), records);
+        assert!(!out.exists());
+    }
+
+    // Once the first run has ended, the output is free again.
+    drop(first);
+    assert_status(&run(&["-q", "fixtures", "-o", out.to_str().unwrap()]), 0);
+    assert_eq!(lines(&out).len(), 6);
+    assert!(!staging(&out).exists());
+}
