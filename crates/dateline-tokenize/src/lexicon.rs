@@ -5,7 +5,10 @@
 //! without touching the scanner. Every entry is at most eight bytes, so a
 //! word is looked up as one `u64` (its bytes, zero-padded) in an
 //! open-addressing table: a multiply, a shift and a compare or two, with no
-//! hashing of strings and no allocation.
+//! hashing of strings and no allocation. Most words asked about are in no
+//! list, so each table first tests a bit chosen by the word's first and
+//! last bytes and its length, which rejects nearly all of them before the
+//! key is built.
 
 use std::sync::LazyLock;
 
@@ -35,6 +38,12 @@ pub(crate) struct WordTable {
     shift: u32,
     /// Whether keys were stored lower-cased and lookups fold case.
     fold: bool,
+    /// Entry [`filter_slot`] of a word's first and last bytes has bit `n`
+    /// set when some entry of `n` bytes starts and ends with those bytes,
+    /// up to case (`& 31` folds it; other bytes that share a letter's slot
+    /// only cost a lookup that fails). No entry is longer than
+    /// [`MAX_KEY`], so bit 15 stands for every longer word and is never set.
+    filter: Box<[u16; 1024]>,
 }
 
 impl WordTable {
@@ -48,6 +57,7 @@ impl WordTable {
             slots: vec![(0, 0); 1 << bits].into_boxed_slice(),
             shift: 64 - bits,
             fold,
+            filter: Box::new([0; 1024]),
         };
         for &(word, value) in entries {
             assert!(
@@ -61,6 +71,8 @@ impl WordTable {
                 i = (i + 1) & (table.slots.len() - 1);
             }
             table.slots[i] = (k, value);
+            let w = word.as_bytes();
+            table.filter[filter_slot(w[0], w[w.len() - 1])] |= 1 << w.len();
         }
         table
     }
@@ -76,8 +88,21 @@ impl WordTable {
         (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
+    /// Whether some entry might be a word of `len` bytes that starts with
+    /// `first` and ends with `last`: a few bit operations and no branch.
+    #[inline]
+    pub(crate) fn may_contain(&self, first: u8, last: u8, len: usize) -> bool {
+        self.filter[filter_slot(first, last)] >> len.min(15) & 1 != 0
+    }
+
     #[inline]
     pub(crate) fn get(&self, word: &[u8]) -> Option<u32> {
+        let ([first, .., last] | [first @ last]) = word else {
+            return None;
+        };
+        if !self.may_contain(*first, *last, word.len()) {
+            return None;
+        }
         let k = key(word, self.fold)?;
         let mut i = self.slot(k);
         loop {
@@ -129,15 +154,8 @@ pub(crate) struct Lexicon {
     pub(crate) slash_words: WordTable,
     /// Words written without their apostrophe that split into parts
     /// (`cannot` -> `can` `not`): the part lengths, four bits each, first
-    /// part lowest.
+    /// part lowest. Its filter is consulted for every plain word.
     word_splits: WordTable,
-    /// A cheap first test for `word_splits`, consulted for every plain word:
-    /// entry `(first & 31) << 5 | (last & 31)` of a word's first and last
-    /// bytes has bit `n` set when some entry of `n` bytes starts and ends
-    /// with those letters. `& 31` folds case; other bytes that land on a
-    /// letter's slot only cost a lookup that fails. No entry is longer than
-    /// [`MAX_KEY`], so bit 31 stands for every longer word and is never set.
-    word_splits_filter: Box<[u32; 1024]>,
 }
 
 pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
@@ -161,7 +179,6 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
     }
 
     let mut splits = Vec::new();
-    let mut word_splits_filter = Box::new([0u32; 1024]);
     for line in entries(include_str!("../data/word-splits.txt")) {
         let (word, parts) = line
             .split_once(' ')
@@ -183,7 +200,6 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
             word.bytes().all(|b| b.is_ascii_lowercase()),
             "word-splits.txt: {word:?} must be lower-case letters"
         );
-        word_splits_filter[filter_slot(word.as_bytes())] |= 1 << word.len();
         splits.push((word, packed));
     }
     Lexicon {
@@ -204,35 +220,21 @@ pub(crate) static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
         file_extensions: WordTable::set(include_str!("../data/file-extensions.txt"), true),
         slash_words: WordTable::set(include_str!("../data/slash-words.txt"), true),
         word_splits: WordTable::new(&splits, true),
-        word_splits_filter,
     }
 });
 
 impl Lexicon {
-    /// Whether `word` might be in the word splits: a few bit tests that rule
-    /// out nearly every word before any lookup, with no branch on the
-    /// word's length (plain words are as often long as short).
-    #[inline]
-    pub(crate) fn may_split_word(&self, word: &[u8]) -> bool {
-        match word {
-            [first, .., last] | [first @ last] => self.may_split(*first, *last, word.len()),
-            [] => false,
-        }
-    }
-
-    /// [`Lexicon::may_split_word`] from a word's first and last bytes and
-    /// its length.
+    /// Whether a word of `len` bytes from `first` to `last` might be in the
+    /// word splits: a few bit operations that rule out nearly every word.
     #[inline]
     pub(crate) fn may_split(&self, first: u8, last: u8, len: usize) -> bool {
-        let slot = usize::from(first & 31) << 5 | usize::from(last & 31);
-        self.word_splits_filter[slot] >> len.min(31) & 1 != 0
+        self.word_splits.may_contain(first, last, len)
     }
 
-    /// Whether `word` is in the word splits: the filter, then for the few
-    /// words that pass it (`about` passes for `arent`) the table.
+    /// Whether `word` is in the word splits.
     #[inline]
     pub(crate) fn splits_word(&self, word: &[u8]) -> bool {
-        self.may_split_word(word) && self.word_splits.get(word).is_some()
+        self.word_splits.contains(word)
     }
 
     /// The length of the longest emoticon that `text` starts with.
@@ -252,9 +254,6 @@ impl Lexicon {
     /// The part lengths of a word that splits without an apostrophe.
     #[inline]
     pub(crate) fn word_split(&self, word: &[u8]) -> Option<impl Iterator<Item = usize>> {
-        if !self.may_split_word(word) {
-            return None;
-        }
         let mut packed = self.word_splits.get(word)?;
         Some(std::iter::from_fn(move || {
             let len = (packed & 0xF) as usize;
@@ -283,10 +282,10 @@ fn mask4(len: usize) -> u32 {
     }
 }
 
-/// The slot of a non-empty word in the word-split filter, as
-/// [`Lexicon::may_split`] computes it.
-fn filter_slot(word: &[u8]) -> usize {
-    usize::from(word[0] & 31) << 5 | usize::from(word[word.len() - 1] & 31)
+/// The slot in a table's filter of a word's first and last bytes.
+#[inline]
+fn filter_slot(first: u8, last: u8) -> usize {
+    usize::from(first & 31) << 5 | usize::from(last & 31)
 }
 
 #[cfg(test)]

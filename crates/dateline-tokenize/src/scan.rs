@@ -340,8 +340,11 @@ static ALONE: [u8; 256] = {
 
 #[inline]
 const fn is_ascii_space(b: u8) -> bool {
-    // char::is_whitespace on ASCII: tab, LF, VT, FF, CR and space.
-    matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ')
+    // char::is_whitespace on ASCII: tab, LF, VT, FF, CR and space. A bit
+    // test: a `match` compiled to a jump table, whose target is hard to
+    // predict.
+    const SPACES: u64 = 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r' | 1 << b' ';
+    b < 64 && (SPACES >> b) & 1 != 0
 }
 
 #[inline]
@@ -667,7 +670,7 @@ impl<'t> Scanner<'t> {
         if follow == b'.'
             && b[p].is_ascii_alphabetic()
             && CLASS[usize::from(self.byte(e + 1))] == SPACE
-            && !self.lex.may_split_word(&b[p..e])
+            && !self.lex.splits_word(&b[p..e])
         {
             // A word before a period and a space: an abbreviation keeps the
             // period, else it is left for the sentence.
@@ -676,7 +679,7 @@ impl<'t> Scanner<'t> {
             return end;
         }
         if b[p].is_ascii_alphabetic() {
-            if ENDS_WORD[usize::from(follow)] && !self.lex.may_split_word(&b[p..e]) {
+            if ENDS_WORD[usize::from(follow)] && !self.lex.splits_word(&b[p..e]) {
                 self.push(p, e, TokenKind::Word);
                 return e;
             }
@@ -1012,11 +1015,16 @@ impl<'t> Scanner<'t> {
     /// and UD English EWT writes it as a token of its own even after an
     /// abbreviation (`in the U.S` `.`).
     fn ends_line(&self, mut i: usize) -> bool {
+        // Bit tests: a `match` on these bytes compiled to a jump table,
+        // whose target a sentence period mispredicts.
+        const BLANK: u64 = 1 << b' ' | 1 << b'\t';
+        const BREAK: u64 = 1 << b'\n' | 1 << b'\r';
+        let is = |set: u64, c: u8| c < 64 && (set >> c) & 1 != 0;
         let b = self.b;
-        while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        while i < b.len() && is(BLANK, b[i]) {
             i += 1;
         }
-        i == b.len() || matches!(b[i], b'\n' | b'\r')
+        i == b.len() || is(BREAK, b[i])
     }
 
     /// Whether a capitalised word follows `i` after spaces on the same line.
