@@ -451,6 +451,56 @@ fn over_long_documents_are_one_error_record_each() {
     );
 }
 
+/// Pre-tokenised CoNLL input is capped the same way: a document whose lines
+/// take more than `--max-doc-bytes`, or one endless line, is read past and
+/// becomes one `too_large` record; the documents around it are processed.
+#[test]
+fn over_long_conll_documents_are_one_error_record_each() {
+    let dir = TempDir::new("dateline-adversarial-conll-cap");
+    let mib = 1 << 20;
+    let mut conll = b"-DOCSTART- -X- -X- O\n\nCai NNP B-NP\nQi NNP I-NP\n\n".to_vec();
+    conll.extend_from_slice(b"-DOCSTART- -X- -X- O\n\n");
+    for _ in 0..(mib / 10) {
+        conll.extend_from_slice(b"many NN B-NP\nlines . O\n\n");
+    }
+    conll.extend_from_slice(b"-DOCSTART- -X- -X- O\n\nBeijing NNP B-NP\n\n");
+    conll.extend_from_slice(b"-DOCSTART- -X- -X- O\n\n");
+    conll.extend(std::iter::repeat_n(b'x', 2 * mib));
+    conll.extend_from_slice(b" NN O\n\n-DOCSTART- -X- -X- O\n\nend NN O\n");
+    let input = dir.write("corpus.conll", &conll);
+
+    let output = run(&["--max-doc-bytes", "1M", input.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("5 documents, 2 errors"), "{stderr}");
+    let records = records(&output.stdout);
+    let name = input.display().to_string();
+    let got: Vec<(String, Option<&str>)> = records
+        .iter()
+        .map(|record| match record {
+            Record::Doc { id, .. } => (id.clone(), None),
+            Record::Error { id, kind, .. } => (id.clone(), Some(kind.as_str())),
+        })
+        .collect();
+    let too_large = Some("too_large");
+    // The last line of the long document.
+    let big_end = 7 + 3 * (mib / 10);
+    assert_eq!(
+        got,
+        [
+            (format!("{name}:1"), None),
+            (format!("{name}:6"), too_large),
+            (format!("{name}:{}", big_end + 1), None),
+            (format!("{name}:{}", big_end + 5), too_large),
+            (format!("{name}:{}", big_end + 9), None),
+        ]
+    );
+    let Record::Error { message, .. } = &records[1] else {
+        unreachable!()
+    };
+    assert!(message.contains("--max-doc-bytes"), "{message}");
+}
+
 /// A line far over the cap is read past a buffer at a time: the run's
 /// peak memory stays far below the line's length.
 #[test]

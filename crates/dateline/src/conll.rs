@@ -19,14 +19,15 @@ pub(crate) struct ConllDocs {
 }
 
 impl ConllDocs {
-    pub fn new(input: Box<dyn BufRead + Send>, name: String) -> ConllDocs {
+    /// `max_doc_bytes` caps the input lines one document may take.
+    pub fn new(input: Box<dyn BufRead + Send>, name: String, max_doc_bytes: usize) -> ConllDocs {
         let consumed = Arc::new(AtomicU64::new(0));
         let counting = Counting {
             inner: input,
             consumed: Arc::clone(&consumed),
         };
         ConllDocs {
-            reader: ConllReader::new(counting, name.clone()),
+            reader: ConllReader::new(counting, name.clone()).max_doc_bytes(max_doc_bytes),
             name,
             consumed,
             reported: 0,
@@ -42,6 +43,13 @@ impl Iterator for ConllDocs {
             ReadError::Syntax { line, .. } => (
                 format!("{}:{line}", self.name),
                 DocFailure::new(FailureKind::InvalidConll, e.to_string()),
+            ),
+            ReadError::TooLarge { line, limit, .. } => (
+                format!("{}:{line}", self.name),
+                DocFailure::new(
+                    FailureKind::TooLarge,
+                    format!("document of more than {limit} bytes is over the limit a document may take (--max-doc-bytes)"),
+                ),
             ),
             other => (
                 self.name.clone(),

@@ -496,7 +496,9 @@ impl BatchReader {
             InputFormat::Conll => match open(&input) {
                 Ok(reader) => {
                     self.current = Some(Open::Conll(crate::conll::ConllDocs::new(
-                        reader, input.name,
+                        reader,
+                        input.name,
+                        self.max_doc,
                     )))
                 }
                 Err(e) => {

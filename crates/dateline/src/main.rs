@@ -122,7 +122,8 @@ struct RunArgs {
     /// after them; an interrupted run's last partial line is dropped
     #[arg(long)]
     resume: bool,
-    /// Bytes a document may take in its input (a JSONL line, a .txt file):
+    /// Bytes a document may take in its input (a JSONL line, a .txt file,
+    /// a CoNLL document's lines):
     /// a larger one becomes a too_large error record and is read past, not
     /// held. A number with an optional K, M or G (powers of 1024), at most 4G-1
     #[arg(long, value_name = "N", default_value = "256M", value_parser = parse_size)]

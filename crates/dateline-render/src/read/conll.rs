@@ -19,12 +19,21 @@
 //! A document's id is `NAME:LINE`: the source name given to the reader and
 //! the line of its `-DOCSTART-` (or of its first token when the file does not
 //! start with one).
+//!
+//! With [`ConllReader::max_doc_bytes`], a document whose lines take more
+//! bytes than the limit is read past, never held whole, and yields
+//! [`ReadError::TooLarge`]; so does a line longer than the limit, which is
+//! never held either.
 
-use std::io::BufRead;
+use std::io::{self, BufRead, Read};
 
 use dateline_core::{Doc, Entity, Sentence, Span, Token};
 
 use super::{kind_of, IobDecoder, ReadError, Tag};
+
+/// Room for a `-DOCSTART-` line, which is read whole even when the
+/// document before it has used up its bytes.
+const DOCSTART_LINE: usize = 256;
 
 /// Reads documents from CoNLL column text; an iterator of documents.
 #[derive(Debug)]
@@ -32,8 +41,12 @@ pub struct ConllReader<R> {
     input: R,
     name: String,
     gold: bool,
+    max_doc_bytes: usize,
     line_no: u64,
     line: String,
+    /// Whether the line in `line` was longer than the limit it was read
+    /// with, and only its start is there.
+    cut: bool,
     /// Line of a `-DOCSTART-` already consumed: the next document's start.
     pending_start: Option<u64>,
     /// Whether `read_document` stopped before the document's end.
@@ -49,8 +62,10 @@ impl<R: BufRead> ConllReader<R> {
             input,
             name: name.into(),
             gold: false,
+            max_doc_bytes: usize::MAX,
             line_no: 0,
             line: String::new(),
+            cut: false,
             pending_start: None,
             in_document: false,
             done: false,
@@ -63,6 +78,14 @@ impl<R: BufRead> ConllReader<R> {
         self
     }
 
+    /// Caps the input bytes a document may take (its lines, with their
+    /// line ends); a longer one is read past and yields
+    /// [`ReadError::TooLarge`]. No cap by default.
+    pub fn max_doc_bytes(mut self, limit: usize) -> ConllReader<R> {
+        self.max_doc_bytes = limit;
+        self
+    }
+
     fn syntax(&self, line: u64, message: String) -> ReadError {
         ReadError::Syntax {
             source_name: self.name.clone(),
@@ -71,30 +94,64 @@ impl<R: BufRead> ConllReader<R> {
         }
     }
 
-    /// Reads the next line into `self.line`; `false` (and done) at the end.
-    fn next_line(&mut self) -> Result<bool, ReadError> {
-        self.line.clear();
-        let n = self
-            .input
-            .read_line(&mut self.line)
-            .map_err(|source| ReadError::Io {
-                source_name: self.name.clone(),
-                source,
-            })?;
+    /// Reads the next line into `self.line`, holding at most `limit` bytes
+    /// of it: a longer line is read past, and only its (lossily decoded)
+    /// start is kept, with `self.cut` set. `false` (and done) at the end.
+    fn next_line(&mut self, limit: usize) -> Result<bool, ReadError> {
+        let io_error = |name: &str, source| ReadError::Io {
+            source_name: name.to_owned(),
+            source,
+        };
+        // The line's buffer is reused: its bytes move into the String and
+        // back without a copy.
+        let mut raw = std::mem::take(&mut self.line).into_bytes();
+        raw.clear();
+        let held = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        let n = (&mut self.input)
+            .take(held)
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| io_error(&self.name, e))?;
         if n == 0 {
             self.done = true;
             return Ok(false);
         }
         self.line_no += 1;
-        Ok(true)
+        self.cut = raw.len() > limit && !raw.ends_with(b"\n");
+        if self.cut {
+            self.input
+                .skip_until(b'\n')
+                .map_err(|e| io_error(&self.name, e))?;
+            raw.truncate(limit);
+            self.line = String::from_utf8_lossy(&raw).into_owned();
+            return Ok(true);
+        }
+        match String::from_utf8(raw) {
+            Ok(line) => {
+                self.line = line;
+                Ok(true)
+            }
+            Err(_) => Err(io_error(
+                &self.name,
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                ),
+            )),
+        }
     }
 
     /// Skips to the next `-DOCSTART-` after an error, so the next document
-    /// reads cleanly.
+    /// reads cleanly. Lines are only looked at, so none is held whole.
     fn skip_document(&mut self) -> Result<(), ReadError> {
+        const LOOK: usize = 256;
         loop {
-            if !self.next_line()? {
-                return Ok(());
+            match self.next_line(LOOK) {
+                Ok(true) => {}
+                Ok(false) => return Ok(()),
+                // Text the document would have held, were it read.
+                Err(ReadError::Io { source, .. })
+                    if source.kind() == io::ErrorKind::InvalidData => {}
+                Err(e) => return Err(e),
             }
             if self.line.split_whitespace().next() == Some("-DOCSTART-") {
                 self.pending_start = Some(self.line_no);
@@ -106,9 +163,26 @@ impl<R: BufRead> ConllReader<R> {
     fn read_document(&mut self) -> Result<Option<Doc>, ReadError> {
         let mut builder = Builder::new(self.gold);
         let mut start = self.pending_start.take();
+        let mut taken = 0usize;
         loop {
-            if !self.next_line()? {
+            // A line may take what the document has left, and a line that
+            // starts the next document may always be read whole.
+            let left = self.max_doc_bytes.saturating_sub(taken);
+            if !self.next_line(left.max(DOCSTART_LINE))? {
                 break;
+            }
+            let starts_next =
+                start.is_some() && self.line.split_whitespace().next() == Some("-DOCSTART-");
+            taken = taken.saturating_add(self.line.len());
+            if (self.cut || taken > self.max_doc_bytes) && !starts_next {
+                let line = start.unwrap_or(self.line_no);
+                // The rest of this line was read past; skip the rest of
+                // the document from the next one.
+                return Err(ReadError::TooLarge {
+                    source_name: self.name.clone(),
+                    line,
+                    limit: self.max_doc_bytes,
+                });
             }
             let line = self.line.trim();
             if line.is_empty() {
@@ -363,6 +437,68 @@ mod tests {
         assert!(
             docs > 200 && tokens > 50_000,
             "{docs} documents, {tokens} tokens"
+        );
+    }
+
+    /// Ids of the documents read, or the error kind and line.
+    fn outcomes(input: &[u8], limit: usize) -> Vec<String> {
+        ConllReader::new(input, "in.conll")
+            .max_doc_bytes(limit)
+            .map(|item| match item {
+                Ok(doc) => doc.id().to_owned(),
+                Err(ReadError::TooLarge { line, limit, .. }) => {
+                    format!("too large at {line} ({limit})")
+                }
+                Err(e) => format!("error: {e}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_document_over_the_limit_is_read_past_and_the_next_one_read() {
+        let big = format!("-DOCSTART- O\n\n{}\n", "w x O\n".repeat(100));
+        let input = format!("-DOCSTART- O\n\nA x O\n\n{big}-DOCSTART- O\n\nB x O\n");
+        assert_eq!(
+            outcomes(input.as_bytes(), 300),
+            ["in.conll:1", "too large at 5 (300)", "in.conll:108"]
+        );
+        // Without a cap, or with room for it, the big one is a document.
+        assert_eq!(outcomes(input.as_bytes(), usize::MAX).len(), 3);
+        assert_eq!(outcomes(input.as_bytes(), 700)[1], "in.conll:5");
+    }
+
+    #[test]
+    fn a_document_exactly_at_the_limit_is_read() {
+        // 13 + 1 + 6 bytes of lines, then the next document's start.
+        let input = b"-DOCSTART- O\n\nA x O\n-DOCSTART- O\nB x O\n";
+        assert_eq!(outcomes(input, 20), ["in.conll:1", "in.conll:4"]);
+        assert_eq!(outcomes(input, 19)[0], "too large at 1 (19)");
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_never_held() {
+        let mut input = b"-DOCSTART- O\n\n".to_vec();
+        input.extend(std::iter::repeat_n(b'a', 1 << 20));
+        input.extend(b" O\n\n-DOCSTART- O\n\nB x O\n");
+        let mut reader = ConllReader::new(&input[..], "in.conll").max_doc_bytes(1000);
+        assert!(matches!(
+            reader.next(),
+            Some(Err(ReadError::TooLarge { line: 1, .. }))
+        ));
+        assert!(
+            reader.line.capacity() < 10_000,
+            "{}",
+            reader.line.capacity()
+        );
+        assert_eq!(reader.next().unwrap().unwrap().id(), "in.conll:5");
+        assert!(reader.next().is_none());
+        // Invalid UTF-8 inside a skipped document does not stop the input.
+        let mut input = b"-DOCSTART- O\n\n".to_vec();
+        input.extend(std::iter::repeat_n(b'a', 2000));
+        input.extend(b"\n\xff\xfe x O\n-DOCSTART- O\nB x O\n");
+        assert_eq!(
+            outcomes(&input, 1000),
+            ["too large at 1 (1000)", "in.conll:5"]
         );
     }
 }

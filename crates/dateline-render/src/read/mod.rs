@@ -52,6 +52,12 @@ pub enum ReadError {
         line: u64,
         message: String,
     },
+    #[error("{source_name}:{line}: the document takes more than the limit of {limit} bytes")]
+    TooLarge {
+        source_name: String,
+        line: u64,
+        limit: usize,
+    },
     #[error("{source_name}:{line}: document {id}: {source}")]
     Invalid {
         source_name: String,
@@ -68,7 +74,9 @@ impl ReadError {
     pub fn line(&self) -> Option<u64> {
         match self {
             ReadError::Io { .. } => None,
-            ReadError::Syntax { line, .. } | ReadError::Invalid { line, .. } => Some(*line),
+            ReadError::Syntax { line, .. }
+            | ReadError::TooLarge { line, .. }
+            | ReadError::Invalid { line, .. } => Some(*line),
         }
     }
 }
