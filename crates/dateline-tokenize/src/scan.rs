@@ -248,13 +248,21 @@ impl Window {
         self.start = p;
         match b[p..].first_chunk() {
             Some(w) => self.bytes = *w,
-            None => {
-                self.bytes = [b' '; WINDOW];
-                self.bytes[..b.len() - p].copy_from_slice(&b[p..]);
-            }
+            None => self.bytes = padded(&b[p..]),
         }
         self.masks = classify(&self.bytes);
     }
+}
+
+/// The last bytes of a text, padded with spaces to a window. Out of line,
+/// so that the common full window is a fixed-size copy rather than a call
+/// to `memcpy` shared with this one.
+#[cold]
+#[inline(never)]
+fn padded(rest: &[u8]) -> [u8; WINDOW] {
+    let mut w = [b' '; WINDOW];
+    w[..rest.len()].copy_from_slice(rest);
+    w
 }
 
 /// If the alphanumeric run `[p, e)` is digits, with any `.`, `,` or `:`
