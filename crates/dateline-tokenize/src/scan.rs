@@ -372,6 +372,15 @@ fn is_local_byte(b: u8) -> bool {
     is_alnum(b) || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
 }
 
+/// ASCII punctuation after a word's period that ends any address or
+/// dotted name there (a quote, bracket, comma, ...): not whitespace,
+/// which another rule takes, nor a letter, digit, `@` or other byte an
+/// address may hold.
+#[inline]
+fn ends_address(b: u8) -> bool {
+    b < 0x80 && !is_ascii_space(b) && !is_local_byte(b) && b != b'@'
+}
+
 /// ASCII punctuation whose runs of one repeated character form one token
 /// (`--`, `**`, `==`, `<<`). Brackets, quotes and separators are not here:
 /// `((` is two tokens.
@@ -588,6 +597,35 @@ impl<'t> Scanner<'t> {
                         let end = if self.keeps_period(at, e) { e + 1 } else { e };
                         push(at, end, TokenKind::Word);
                         end
+                    } else if follow == b'.'
+                        && e + 1 < b.len()
+                        && ends_address(b[e + 1])
+                        && !b[at..e].eq_ignore_ascii_case(b"www")
+                        && !lex.splits_word(&b[at..e])
+                    {
+                        // A word before a period and a closing quote,
+                        // bracket or the like (`said."`): no address or
+                        // dotted name goes on past the period, which the
+                        // rules' check would find, and record, as here.
+                        if at >= self.special_until.get() {
+                            self.special_until.set(e + 1);
+                        }
+                        let end = if self.keeps_period(at, e) { e + 1 } else { e };
+                        push(at, end, TokenKind::Word);
+                        end
+                    } else if follow == b'\''
+                        && run >= 2
+                        && matches!(at_off(off + run - 1), b'n' | b'N')
+                        && matches!(byte(e + 1), b't' | b'T')
+                        && byte(e + 2) < 0x80
+                        && !is_alnum(byte(e + 2))
+                        && (!(m.letter >> off)) & ((1 << run) - 1) == 0
+                    {
+                        // `don't` -> `do` `n't`: letters, then `n't` before a
+                        // space or punctuation.
+                        push(at, e - 1, TokenKind::Word);
+                        push(e - 1, e + 2, TokenKind::Word);
+                        e + 2
                     } else if follow == b'\''
                         && matches!(byte(e + 1), b's' | b'S')
                         && byte(e + 2) < 0x80
@@ -618,9 +656,14 @@ impl<'t> Scanner<'t> {
                             push(at, end, TokenKind::Number);
                             end
                         }
-                        // Digits before a hyphen: dates, phone numbers,
-                        // scores and ranges, as the number rules join them.
-                        None if byte(e) == b'-' && self.no_address_from(at) => {
+                        // Digits before a hyphen (dates, phone numbers,
+                        // scores, ranges) or a separator (`1/2`, `12,700-`),
+                        // as the number rules join them; before a hyphen
+                        // once no address starts here.
+                        None if matches!(byte(e), b',' | b':' | b'/')
+                            || (byte(e) == b'.' && !byte(e + 1).is_ascii_alphabetic())
+                            || (byte(e) == b'-' && self.no_address_from(at)) =>
+                        {
                             let (end, kind) = self.number_end(e);
                             let end = self.extend(end);
                             push(at, end, kind);
