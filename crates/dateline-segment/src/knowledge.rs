@@ -352,6 +352,16 @@ mod tests {
         assert_eq!(k.roles('a'), 0);
     }
 
+    /// The dateline test gives up at a chunk that starts with a digit
+    /// without asking whether it is a month: none is.
+    #[test]
+    fn no_month_starts_with_a_digit() {
+        for (_, line) in data_lines(include_str!("../data/months.txt")) {
+            let word = line.trim();
+            assert!(!word.starts_with(|c: char| c.is_ascii_digit()), "{word}");
+        }
+    }
+
     #[test]
     fn bad_data_is_reported_with_its_line() {
         let err = Knowledge::parse("mr\ttitle\nmr\ttitle\n", "", "", "", "", "", "")
