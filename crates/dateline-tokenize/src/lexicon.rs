@@ -38,12 +38,14 @@ pub(crate) struct WordTable {
     shift: u32,
     /// Whether keys were stored lower-cased and lookups fold case.
     fold: bool,
-    /// Entry [`filter_slot`] of a word's first and last bytes has bit `n`
-    /// set when some entry of `n` bytes starts and ends with those bytes,
-    /// up to case (`& 31` folds it; other bytes that share a letter's slot
-    /// only cost a lookup that fails). No entry is longer than
-    /// [`MAX_KEY`], so bit 15 stands for every longer word and is never set.
-    filter: Box<[u16; 1024]>,
+    /// Entry [`filter_slot`] of a word's first and last bytes has bit
+    /// `n % 32` set when some entry of `n` bytes starts and ends with those
+    /// bytes, up to case (`& 31` folds it). Other bytes that share a
+    /// letter's slot, and words of 32 bytes or more, whose bits are those of
+    /// shorter lengths, only cost a lookup that fails: no entry is longer
+    /// than [`MAX_KEY`]. The modulo is free, as the bit-test instruction
+    /// takes its shift count modulo 32.
+    filter: [u32; 1024],
 }
 
 impl WordTable {
@@ -57,7 +59,7 @@ impl WordTable {
             slots: vec![(0, 0); 1 << bits].into_boxed_slice(),
             shift: 64 - bits,
             fold,
-            filter: Box::new([0; 1024]),
+            filter: [0; 1024],
         };
         for &(word, value) in entries {
             assert!(
@@ -92,7 +94,7 @@ impl WordTable {
     /// `first` and ends with `last`: a few bit operations and no branch.
     #[inline]
     pub(crate) fn may_contain(&self, first: u8, last: u8, len: usize) -> bool {
-        self.filter[filter_slot(first, last)] >> len.min(15) & 1 != 0
+        self.filter[filter_slot(first, last)] >> (len % 32) & 1 != 0
     }
 
     #[inline]
