@@ -630,12 +630,12 @@ impl<'t, D: Decider> Sweep<'t, D> {
         // The left chunk ends in a word or number, maybe closed by a
         // bracket or quote: no stop, so no sentence end but in mail
         // headers. An emoticon (`great :P Next`) ends a sentence before a
-        // capital, bracketed or quoted or not. Worked out without
-        // branches: which of these holds is hard to foretell.
-        let closed_word = (lc & CLOSER != 0)
-            & (gs - cs >= 2)
-            & (OF[usize::from(bytes[gs.saturating_sub(2)])] & ALNUM != 0);
-        let word_end = (lc & ALNUM != 0) | closed_word;
+        // capital, bracketed or quoted or not. The closed word, rare, is
+        // looked at only when the last byte is no letter or digit.
+        let word_end = lc & ALNUM != 0
+            || ((lc & CLOSER != 0)
+                & (gs - cs >= 2)
+                & (OF[usize::from(bytes[gs.saturating_sub(2)])] & ALNUM != 0));
         let emoticon = OF[usize::from(bytes[cs])] & EMOTICON != 0;
         if !word_end | emoticon {
             return false;
@@ -669,12 +669,16 @@ impl<'t, D: Decider> Sweep<'t, D> {
         }
         // `07:17 AM Will`: the word after a time may open a mail header
         // line; other two-byte chunks after a number (`5 12 3` in a
-        // table) are plain. (`cs + 1` is at most `gs`, inside the text.)
-        let pair = u16::from_le_bytes([bytes[cs], bytes[cs + 1]]) | 0x2020;
-        let meridiem = (gs - cs == 2)
-            & ((pair == u16::from_le_bytes(*b"am")) | (pair == u16::from_le_bytes(*b"pm")))
-            & (at.before.0 < at.before.1)
-            & (OF[usize::from(bytes[at.before.0])] & DIGIT != 0);
+        // table) are plain. Only a word ending in `m` can be one: the
+        // rest (a branch seldom taken) is worked out without branches.
+        // (`cs + 1` is at most `gs`, inside the text.)
+        let meridiem = (l | 0x20) == b'm' && {
+            let pair = u16::from_le_bytes([bytes[cs], bytes[cs + 1]]) | 0x2020;
+            (gs - cs == 2)
+                & ((pair == u16::from_le_bytes(*b"am")) | (pair == u16::from_le_bytes(*b"pm")))
+                & (at.before.0 < at.before.1)
+                & (OF[usize::from(bytes[at.before.0])] & DIGIT != 0)
+        };
         !meridiem && !marker()
     }
 
