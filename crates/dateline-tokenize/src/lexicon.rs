@@ -105,6 +105,12 @@ impl WordTable {
         if !self.may_contain(*first, *last, word.len()) {
             return None;
         }
+        self.lookup(word)
+    }
+
+    /// [`WordTable::get`] without the filter, for callers that applied it.
+    #[inline]
+    fn lookup(&self, word: &[u8]) -> Option<u32> {
         let k = key(word, self.fold)?;
         let mut i = self.slot(k);
         loop {
@@ -237,6 +243,12 @@ impl Lexicon {
     #[inline]
     pub(crate) fn splits_word(&self, word: &[u8]) -> bool {
         self.word_splits.contains(word)
+    }
+
+    /// [`Lexicon::splits_word`] for a word that passed [`Lexicon::may_split`].
+    #[inline]
+    pub(crate) fn splits_filtered_word(&self, word: &[u8]) -> bool {
+        self.word_splits.lookup(word).is_some()
     }
 
     /// The length of the longest emoticon that `text` starts with.

@@ -124,8 +124,9 @@ const WINDOW: usize = 64;
 struct Masks {
     /// ASCII letters.
     letter: u64,
-    /// ASCII letters and digits.
-    alnum: u64,
+    /// Bytes other than ASCII letters and digits: inverted, so that the
+    /// length of a run is a count of trailing zeros, with no `!` first.
+    non_alnum: u64,
     /// ASCII whitespace.
     space: u64,
     /// Where a token may start: the first of each run of letters and
@@ -137,7 +138,7 @@ impl Masks {
     fn new(letter: u64, alnum: u64, space: u64) -> Masks {
         Masks {
             letter,
-            alnum,
+            non_alnum: !alnum,
             space,
             starts: (alnum & !(alnum << 1)) | !(alnum | space),
         }
@@ -549,9 +550,11 @@ impl<'t> Scanner<'t> {
                 let at = q + off;
                 // Letters first: most tokens are words.
                 let next = if (m.letter >> off) & 1 != 0 {
-                    let run = (!(m.alnum >> off)).trailing_zeros() as usize;
+                    // The bits shifted in are clear: a run to the window's
+                    // end counts at least to it.
+                    let run = (m.non_alnum >> off).trailing_zeros() as usize;
                     let e = at + run;
-                    if off + run == WINDOW {
+                    if off + run >= WINDOW {
                         if off == 0 {
                             // A run longer than the window: the rules take it.
                             break Some(at);
@@ -567,7 +570,7 @@ impl<'t> Scanner<'t> {
                         // Past the text's end the window holds spaces, so the
                         // run ends by the end and the slice is in bounds.
                         if lex.may_split(at_off(off), at_off(off + run - 1), run)
-                            && lex.splits_word(&b[at..e])
+                            && lex.splits_filtered_word(&b[at..e])
                         {
                             break Some(at);
                         }
@@ -627,7 +630,7 @@ impl<'t> Scanner<'t> {
                         && matches!(byte(e + 1), b't' | b'T')
                         && byte(e + 2) < 0x80
                         && !is_alnum(byte(e + 2))
-                        && (!(m.letter >> off)) & ((1 << run) - 1) == 0
+                        && (!(m.letter >> off)).trailing_zeros() as usize >= run
                     {
                         // `don't` -> `do` `n't`: letters, then `n't` before a
                         // space or punctuation.
@@ -646,16 +649,16 @@ impl<'t> Scanner<'t> {
                     } else {
                         break Some(at);
                     }
-                } else if (m.alnum >> off) & 1 != 0 {
+                } else if (m.non_alnum >> off) & 1 == 0 {
                     // Digits: a number if no letter is in the run.
-                    let run = (!(m.alnum >> off)).trailing_zeros() as usize;
-                    if off + run == WINDOW && off > 0 {
+                    let run = (m.non_alnum >> off).trailing_zeros() as usize;
+                    if off + run >= WINDOW && off > 0 {
                         // The run may go on: look again from its start.
                         win.load(b, at);
                         p = at;
                         break None;
                     }
-                    if off + run == WINDOW || (m.letter >> off) & ((1 << run) - 1) != 0 {
+                    if off + run >= WINDOW || ((m.letter >> off).trailing_zeros() as usize) < run {
                         break Some(at);
                     }
                     let e = at + run;
