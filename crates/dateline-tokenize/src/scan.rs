@@ -8,10 +8,15 @@
 //! fails and is not repeated inside that stretch. Whitespace ends every run
 //! the rules scan, so no token ever crosses it.
 //!
-//! The common case, a plain ASCII word followed by a space or simple
-//! punctuation, is decided in the main loop after one eight-bytes-at-a-time
-//! scan; everything else goes through the full rules in [`Scanner::word`]
-//! and the punctuation handlers.
+//! The common cases are settled by [`Scanner::plain_tokens`] from bit
+//! masks of a 64-byte window of text (letters, bytes that are not letters or
+//! digits, whitespace, and where tokens may start), computed sixteen bytes
+//! at a time with SSE2 on x86_64 and a byte at a time elsewhere: plain words
+//! and numbers, punctuation that stands alone, and a word's sentence
+//! period, possessive `'s` or `n't`. Everything else goes through the full
+//! rules in [`Scanner::word`] and the punctuation handlers, and the fast
+//! loop decides nothing they would decide otherwise: a unit test compares
+//! the two on generated text.
 
 use std::cell::Cell;
 
