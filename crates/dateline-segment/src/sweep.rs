@@ -240,14 +240,14 @@ fn marker_like(chunk: &[u8]) -> bool {
     }
 }
 
-/// The last token of the chunk that starts at token `j`, the chunk's byte
+/// The last token of the chunk that starts at token `j` (which ends at
+/// `end`, read by the caller with the token's start), the chunk's byte
 /// end, and whether a token inside it ends outside ASCII (where a CJK stop
 /// could be).
 #[inline]
-fn walk(tokens: &[Token], bytes: &[u8], j: usize) -> (usize, usize, bool) {
+fn walk(tokens: &[Token], bytes: &[u8], j: usize, mut end: u32) -> (usize, usize, bool) {
     let mut e = j;
     let mut wide = false;
-    let mut end = tokens[e].span.end;
     while let Some(next) = tokens.get(e + 1) {
         if next.span.start != end {
             break;
@@ -448,7 +448,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
         self.at.chunk_start = first.span.start as usize;
         self.at.before = (self.at.chunk_start, self.at.chunk_start);
         self.marks.set(Marks::from(bytes, self.at.chunk_start));
-        let (mut last, end, cjk) = walk(tokens, bytes, 0);
+        let (mut last, end, cjk) = walk(tokens, bytes, 0, first.span.end);
         self.right_end = end;
         self.line_start(0, self.at.chunk_start, end);
         if cjk {
@@ -465,7 +465,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 self.at = at;
                 stop
             } else {
-                let (right_last, end, cjk) = walk(tokens, bytes, last + 1);
+                let (right_last, end, cjk) =
+                    walk(tokens, bytes, last + 1, tokens[last + 1].span.end);
                 Stop::Gap {
                     left: last,
                     right_last,
@@ -478,7 +479,8 @@ impl<'t, D: Decider> Sweep<'t, D> {
                     last = l;
                 }
                 Stop::Inside(left) => {
-                    let (right_last, _, _) = walk(tokens, bytes, left + 1);
+                    let (right_last, _, _) =
+                        walk(tokens, bytes, left + 1, tokens[left + 1].span.end);
                     self.inside(left + 1, right_last, out);
                     last = right_last;
                 }
@@ -534,8 +536,9 @@ impl<'t, D: Decider> Sweep<'t, D> {
         // over from measuring the chunk between them.
         let mut gs = tokens[last].span.end as usize;
         let mut ge = next.span.start as usize;
+        let mut ge_end = next.span.end;
         let stop = loop {
-            let (right_last, end, cjk) = walk(tokens, bytes, left + 1);
+            let (right_last, end, cjk) = walk(tokens, bytes, left + 1, ge_end);
             // One space between two ASCII bytes, read with one bounds check.
             let plain = match bytes.get(gs - 1..gs + 2) {
                 Some(&[l, b' ', r]) if ge == gs + 1 => {
@@ -563,6 +566,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
             left = right_last;
             gs = end;
             ge = next.span.start as usize;
+            ge_end = next.span.end;
         };
         *at = c;
         stop
