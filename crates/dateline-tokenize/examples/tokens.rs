@@ -1,7 +1,8 @@
 //! Tokenizes every document of a JSONL corpus (the `text` field of each
 //! line) and prints one token a line: document index, byte start, byte end
 //! and kind, tab-separated. Used to check that a change to the tokenizer
-//! keeps its output, and to count its instructions. With `--quiet` it only
+//! keeps its output (`--joined-hyphens` tokenizes with
+//! `split_hyphens(false)`), and to count its instructions. With `--quiet` it only
 //! reports the counts, so that under callgrind the printing does not swamp
 //! the tokenizer's own cost:
 //!
@@ -20,9 +21,10 @@ use dateline_tokenize::Tokenizer;
 fn main() -> anyhow::Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let quiet = args.iter().any(|a| a == "--quiet");
-    args.retain(|a| a != "--quiet");
+    let joined = args.iter().any(|a| a == "--joined-hyphens");
+    args.retain(|a| a != "--quiet" && a != "--joined-hyphens");
     let [path] = &args[..] else {
-        anyhow::bail!("usage: tokens [--quiet] CORPUS.jsonl");
+        anyhow::bail!("usage: tokens [--quiet] [--joined-hyphens] CORPUS.jsonl");
     };
     let mut texts = Vec::new();
     for line in BufReader::new(std::fs::File::open(path)?).lines() {
@@ -32,7 +34,7 @@ fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("a record without text"))?;
         texts.push(text.to_owned());
     }
-    let tokenizer = Tokenizer::default();
+    let tokenizer = Tokenizer::builder().split_hyphens(!joined).build();
     let mut tokens = Vec::new();
     let mut out = BufWriter::new(io::stdout().lock());
     let mut n_tokens = 0;
