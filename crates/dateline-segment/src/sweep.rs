@@ -539,13 +539,12 @@ impl<'t, D: Decider> Sweep<'t, D> {
         let mut ge_end = next.span.end;
         let stop = loop {
             let (right_last, end, cjk) = walk(tokens, bytes, left + 1, ge_end);
-            // One space between two ASCII bytes, read with one bounds check.
-            let plain = match bytes.get(gs - 1..gs + 2) {
-                Some(&[l, b' ', r]) if ge == gs + 1 => {
-                    self.plain_gap(&mut c, letters, l, r, gs, end)
-                }
-                _ => false,
-            };
+            // One space between two bytes, read with one bounds check.
+            let plain = ge == gs + 1
+                && match bytes.get(..=ge) {
+                    Some(&[.., l, b' ', r]) => self.plain_gap(&mut c, letters, l, r, gs, end),
+                    _ => false,
+                };
             if !plain {
                 break Stop::Gap {
                     left,
