@@ -375,16 +375,21 @@ fn is_url_byte(b: u8) -> bool {
 /// Characters an e-mail local part or a host name may hold.
 #[inline]
 fn is_local_byte(b: u8) -> bool {
-    // Bit sets of the bytes below 64 and from 64 to 127: the scans over an
-    // address then take one branch a byte, not one a comparison.
-    const fn bits(from: u8, to: u8) -> u64 {
-        (u64::MAX >> (63 - (to - from))) << from
-    }
-    const LOW: u64 = bits(b'0', b'9') | 1 << b'.' | 1 << b'%' | 1 << b'+' | 1 << b'-';
-    const HIGH: u64 = bits(b'A' - 64, b'Z' - 64) | bits(b'a' - 64, b'z' - 64) | 1 << (b'_' - 64);
-    let set = if b < 64 { LOW } else { HIGH };
-    b < 128 && (set >> (b % 64)) & 1 != 0
+    LOCAL[usize::from(b)]
 }
+
+/// [`is_local_byte`] by table: the scans over an address then take one
+/// branch a byte, where comparisons took several.
+static LOCAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-');
+        i += 1;
+    }
+    t
+};
 
 /// ASCII punctuation after a word's period that ends any address or
 /// dotted name there (a quote, bracket, comma, ...): not whitespace,
