@@ -608,10 +608,10 @@ impl<'t, D: Decider> Sweep<'t, D> {
         let bytes = self.text.as_bytes();
         let ge = gs + 1;
         if r.is_ascii_lowercase() {
-            // A link may open a line of a list of links, and in a list
+            // After anything but a stop (one table lookup, one branch). A
+            // link may open a line of a list of links, and in a list
             // lettered `a.`, `b.` the next marker opens a sentence.
-            return l.is_ascii()
-                && !matches!(l, b'.' | b'!' | b'?')
+            return class::OF[usize::from(l)] & (class::STOP | class::WIDE) == 0
                 && !(matches!(r, b'h' | b'w')
                     && (bytes[ge..].starts_with(b"http") || bytes[ge..].starts_with(b"www.")))
                 && !(letters && marker_like(&bytes[ge..right_end]));
