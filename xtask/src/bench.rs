@@ -127,28 +127,29 @@ pub fn run(args: Args) -> Result<()> {
         }
         count
     };
-    let one = measure(args.repeat, passes, 1, both)?;
-    report(
-        "tokenize+segment",
-        1,
-        corpus_bytes,
-        passes,
-        tokens_per_pass,
-        &one,
-    )?;
-    if threads > 1 {
-        let many = measure(args.repeat, passes, threads, both)?;
+    // One thread and all of them alternate, repetition by repetition, so
+    // the scaling compares readings taken under the same neighbours.
+    let counts: Vec<usize> = if threads > 1 {
+        vec![1, threads]
+    } else {
+        vec![1]
+    };
+    let measured = measure_each(args.repeat, passes, &counts, both)?;
+    for (&n, m) in counts.iter().zip(&measured) {
         report(
             "tokenize+segment",
-            threads,
+            n,
             corpus_bytes,
             passes,
             tokens_per_pass,
-            &many,
+            m,
         )?;
+    }
+    if let [one, many] = &measured[..] {
         println!(
-            "  scaling: {threads} threads = {:.2}x one thread",
-            one.best.as_secs_f64() / many.best.as_secs_f64()
+            "  scaling: {threads} threads = {:.2}x one thread (best against best; median {:.2}x)",
+            one.best.as_secs_f64() / many.best.as_secs_f64(),
+            one.median.as_secs_f64() / many.median.as_secs_f64()
         );
     }
 
@@ -187,36 +188,53 @@ fn measure<F>(repeat: usize, passes: usize, threads: usize, work: F) -> Result<M
 where
     F: Fn(std::ops::Range<usize>) -> usize + Sync,
 {
-    let mut times = Vec::with_capacity(repeat.max(1));
+    let mut measured = measure_each(repeat, passes, &[threads], work)?;
+    Ok(measured.remove(0))
+}
+
+/// [`measure`] for each thread count in `counts`, the counts taking turns
+/// within every repetition.
+fn measure_each<F>(repeat: usize, passes: usize, counts: &[usize], work: F) -> Result<Vec<Measured>>
+where
+    F: Fn(std::ops::Range<usize>) -> usize + Sync,
+{
+    let mut times = vec![Vec::with_capacity(repeat.max(1)); counts.len()];
     let mut count = None;
     for _ in 0..repeat.max(1) {
-        let start = Instant::now();
-        let n: usize = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    let range = passes * t / threads..passes * (t + 1) / threads;
-                    let work = &work;
-                    scope.spawn(move || work(range))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("bench thread panicked"))
-                .sum()
-        });
-        times.push(start.elapsed());
-        ensure!(
-            count.is_none_or(|c| c == n),
-            "a repetition processed {n} tokens, an earlier one {count:?}"
-        );
-        count = Some(n);
+        for (&threads, times) in counts.iter().zip(&mut times) {
+            let start = Instant::now();
+            let n: usize = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let range = passes * t / threads..passes * (t + 1) / threads;
+                        let work = &work;
+                        scope.spawn(move || work(range))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("bench thread panicked"))
+                    .sum()
+            });
+            times.push(start.elapsed());
+            ensure!(
+                count.is_none_or(|c| c == n),
+                "a repetition processed {n} tokens, an earlier one {count:?}"
+            );
+            count = Some(n);
+        }
     }
-    times.sort();
-    Ok(Measured {
-        best: times[0],
-        median: times[times.len() / 2],
-        count: count.unwrap_or(0),
-    })
+    Ok(times
+        .into_iter()
+        .map(|mut times| {
+            times.sort();
+            Measured {
+                best: times[0],
+                median: times[times.len() / 2],
+                count: count.unwrap_or(0),
+            }
+        })
+        .collect())
 }
 
 fn report(
