@@ -10,7 +10,8 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 /// The visitor methods for the scalar JSON values, each of which stands
@@ -127,6 +128,9 @@ impl<'de> Visitor<'de> for RecordVisitor {
     }
 }
 
+/// A record's key; any other key comes with its name.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
 enum RecordKey {
     Id,
     Text,
@@ -135,30 +139,6 @@ enum RecordKey {
     Sentences,
     Entities,
     Other(String),
-}
-
-impl<'de> Deserialize<'de> for RecordKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RecordKey, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = RecordKey;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<RecordKey, E> {
-                Ok(match key {
-                    "id" => RecordKey::Id,
-                    "text" => RecordKey::Text,
-                    "error" => RecordKey::Error,
-                    "tokens" => RecordKey::Tokens,
-                    "sentences" => RecordKey::Sentences,
-                    "entities" => RecordKey::Entities,
-                    other => RecordKey::Other(other.to_owned()),
-                })
-            }
-        }
-        deserializer.deserialize_identifier(KeyVisitor)
-    }
 }
 
 impl<'de> Deserialize<'de> for Spans {
@@ -242,6 +222,9 @@ impl<'de> Visitor<'de> for SpanItemVisitor {
     not_this_kind!(SpanItem::NotObject);
 }
 
+/// A span object's key.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
 enum SpanKey {
     Start,
     End,
@@ -249,31 +232,8 @@ enum SpanKey {
     Text,
     Source,
     Confidence,
+    #[serde(other)]
     Other,
-}
-
-impl<'de> Deserialize<'de> for SpanKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<SpanKey, D::Error> {
-        struct KeyVisitor;
-        impl Visitor<'_> for KeyVisitor {
-            type Value = SpanKey;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, key: &str) -> Result<SpanKey, E> {
-                Ok(match key {
-                    "start" => SpanKey::Start,
-                    "end" => SpanKey::End,
-                    "label" => SpanKey::Label,
-                    "text" => SpanKey::Text,
-                    "source" => SpanKey::Source,
-                    "confidence" => SpanKey::Confidence,
-                    _ => SpanKey::Other,
-                })
-            }
-        }
-        deserializer.deserialize_identifier(KeyVisitor)
-    }
 }
 
 fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
@@ -297,12 +257,12 @@ mod tests {
     #[test]
     fn sorts_keys_into_slots_and_keeps_the_rest_in_order() {
         let r = record(
-            r#"{"z":1,"id":7,"text":"a b","tokens":[{"start":0,"end":1,"x":[{}]}],"a":{"b":null},"id":"last"}"#,
+            r#"{"z":1,"other":2,"id":7,"text":"a b","tokens":[{"start":0,"end":1,"x":[{}]}],"a":{"b":null},"id":"last"}"#,
         );
         assert_eq!(r.id, Some(Value::from("last")));
         assert_eq!(r.text, Some(Value::from("a b")));
         let keys: Vec<&str> = r.fields.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["z", "a"]);
+        assert_eq!(keys, ["z", "other", "a"]);
         let Some(Spans::Items(items)) = r.tokens else {
             panic!("tokens not read as items: {:?}", r.tokens);
         };
@@ -319,7 +279,7 @@ mod tests {
     #[test]
     fn keeps_what_is_not_a_span_as_such() {
         let r = record(
-            r#"{"tokens":{"start":0},"sentences":[1,"x",null,true,-1.5,[2,[3]],{"start":-1,"end":4294967296}],"entities":[{"start":"0","end":2,"label":"PER","confidence":0.5}]}"#,
+            r#"{"tokens":{"start":0},"sentences":[1,"x",null,true,-1.5,[2,[3]],{"start":-1,"end":4294967296}],"entities":[{"start":"0","end":2,"other":[],"label":"PER","confidence":0.5}]}"#,
         );
         assert!(matches!(r.tokens, Some(Spans::NotArray)));
         let Some(Spans::Items(items)) = r.sentences else {
