@@ -611,9 +611,15 @@ impl<'t, D: Decider> Sweep<'t, D> {
             // After anything but a stop (one table lookup, one branch). A
             // link may open a line of a list of links, and in a list
             // lettered `a.`, `b.` the next marker opens a sentence.
+            // (The link's first four bytes are read as one word and
+            // compared without a branch on its first letter.)
+            let four = bytes
+                .get(ge..ge + 4)
+                .map_or(0, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+            let link =
+                (four == u32::from_le_bytes(*b"http")) | (four == u32::from_le_bytes(*b"www."));
             return class::OF[usize::from(l)] & (class::STOP | class::WIDE) == 0
-                && !(matches!(r, b'h' | b'w')
-                    && (bytes[ge..].starts_with(b"http") || bytes[ge..].starts_with(b"www.")))
+                && !link
                 && !(letters && marker_like(&bytes[ge..right_end]));
         }
         use class::*;
