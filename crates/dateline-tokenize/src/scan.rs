@@ -315,11 +315,12 @@ static SINGLE: [bool; 256] = {
     t
 };
 
-/// How the main loop treats an ASCII punctuation byte before another ASCII
-/// byte, as bit flags (tested without branches, where a `match` made a jump
-/// table whose target is hard to predict): what [`Scanner::ascii_other`]
-/// would decide, where that is cheap to see. No flag: the full rules.
-///
+// How the main loop treats an ASCII punctuation byte before another ASCII
+// byte, as bit flags in `ALONE` (tested without branches, where a `match`
+// made a jump table whose target is hard to predict): what
+// `Scanner::ascii_other` would decide, where that is cheap to see. No flag:
+// the full rules.
+
 /// Always a token of its own ([`SINGLE`]).
 const ALWAYS: u8 = 1;
 /// A token of its own unless the same byte follows, which joins the run.
@@ -505,16 +506,19 @@ impl<'t> Scanner<'t> {
     }
 
     /// The tight loop for running text: consumes the tokens whose rules are
-    /// decided by a look at a few bytes (plain words and numbers, a word's
-    /// sentence period or possessive `'s`, punctuation that is a token of
+    /// decided by a look at a few bytes (plain words and numbers, digit
+    /// groups, a word's sentence period, possessive `'s` or `n't`, a word
+    /// before a splitting hyphen or a colon, punctuation that is a token of
     /// its own) and the ASCII whitespace between them, pushing them to
     /// `out`, and returns where the first thing it leaves to the full rules
-    /// starts. It agrees with [`Scanner::fast_word`] and the punctuation
-    /// handlers on everything it takes.
+    /// starts. It agrees with [`Scanner::fast_word`], [`Scanner::word`] and
+    /// the punctuation handlers on everything it takes (a unit test compares
+    /// them), and leaves them the scan state they would have left.
     ///
-    /// It works on the masks of a window of text: a word's end and the
-    /// whitespace after it are a count of trailing bits each, so a word and
-    /// its space cost no branch on their length.
+    /// It walks the token starts of a window's masks: the next token is the
+    /// lowest set bit, a word's length a count of trailing zeros, and the
+    /// whitespace between tokens is never looked at, so a word and its
+    /// space cost no branch on their length.
     #[inline(always)]
     fn plain_tokens(&self, mut p: usize, win: &mut Window, out: &mut Vec<Token>) -> usize {
         let b = self.b;
