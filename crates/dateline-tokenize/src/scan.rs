@@ -692,7 +692,14 @@ impl<'t> Scanner<'t> {
                             let (end, kind) = self.number_end(e);
                             let end = self.extend(end);
                             push(at, end, kind);
-                            end
+                            // It may end inside a run (`2.5` of `2.5bn`),
+                            // which holds no start bit.
+                            if end >= q + WINDOW {
+                                p = end;
+                                break None;
+                            }
+                            starts = from(end - q);
+                            continue;
                         }
                         None => break Some(at),
                     }
@@ -719,13 +726,14 @@ impl<'t> Scanner<'t> {
                     starts &= starts - 1;
                     continue;
                 };
-                // Numbers, periods and possessives may end past the window,
-                // or inside a run (`2.5` of `2.5bn`).
+                // Numbers, periods and possessives may end past the window.
+                // They end before whitespace or punctuation, so the next
+                // start is the first start bit after them.
                 if next >= q + WINDOW {
                     p = next;
                     break None;
                 }
-                starts = from(next - q);
+                starts &= u64::MAX << (next - q);
             };
             if let Some(at) = stop {
                 return at;
