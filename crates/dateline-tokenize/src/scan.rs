@@ -9,14 +9,14 @@
 //! the rules scan, so no token ever crosses it.
 //!
 //! The common cases are settled by [`Scanner::plain_tokens`] from bit
-//! masks of a 64-byte window of text (letters, bytes that are not letters or
-//! digits, whitespace, and where tokens may start), computed sixteen bytes
-//! at a time with SSE2 on x86_64 and a byte at a time elsewhere: plain words
-//! and numbers, punctuation that stands alone, and a word's sentence
-//! period, possessive `'s` or `n't`. Everything else goes through the full
-//! rules in [`Scanner::word`] and the punctuation handlers, and the fast
-//! loop decides nothing they would decide otherwise: a unit test compares
-//! the two on generated text.
+//! masks of a 64-byte window of text (letters, bytes that are not letters
+//! or digits, whitespace, and where tokens may start), computed 32 or 16
+//! bytes at a time with AVX2 or SSE2 on x86_64 and a byte at a time
+//! elsewhere: plain words and numbers, punctuation that stands alone, and a
+//! word's sentence period, possessive `'s` or `n't`. Everything else goes
+//! through the full rules in [`Scanner::word`] and the punctuation
+//! handlers, and the fast loop decides nothing they would decide otherwise:
+//! a unit test compares the two on generated text.
 
 use std::cell::Cell;
 
@@ -150,13 +150,78 @@ impl Masks {
     }
 }
 
-/// The masks of a window, sixteen bytes at a time with SSE2, which every
-/// x86_64 CPU has: a dozen vector instructions classify sixteen bytes,
-/// where a byte loop would take a load, a lookup and a branch per byte.
+/// The masks of a window: with AVX2 where the CPU has it (checked once, the
+/// answer cached by the standard library), else with SSE2, which every
+/// x86_64 CPU has. A dozen vector instructions classify sixteen or
+/// thirty-two bytes, where a byte loop would take a load, a lookup and a
+/// branch per byte.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 #[inline(always)]
 fn classify(w: &[u8; WINDOW]) -> Masks {
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        let (letter, alnum, space) = unsafe { classify_avx2(w) };
+        // Out of the AVX2 function: inside it, the compiler vectorised these
+        // few word operations into hundreds of byte shuffles.
+        Masks::new(letter, alnum, space)
+    } else {
+        classify_sse2(w)
+    }
+}
+
+/// [`classify`] thirty-two bytes at a time: half the instructions of SSE2,
+/// and no register copies, as AVX instructions take three operands. The
+/// letter, letter-or-digit and whitespace masks.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[target_feature(enable = "avx2")]
+unsafe fn classify_avx2(w: &[u8; WINDOW]) -> (u64, u64, u64) {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_cmpgt_epi8, _mm256_loadu_si256,
+        _mm256_movemask_epi8, _mm256_or_si256, _mm256_set1_epi8,
+    };
+    let splat = |b: u8| _mm256_set1_epi8(b as i8);
+    let (mut all_letter, mut all_alnum, mut all_space) = (0, 0, 0);
+    for (i, chunk) in w.chunks_exact(32).enumerate() {
+        // SAFETY: the caller guarantees AVX2; the unaligned load reads the
+        // 32 bytes of `chunk`, which is exactly 32 bytes long and borrowed
+        // for the duration.
+        let x = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast()) };
+        // As in `classify_sse2`: signed compares keep UTF-8 bytes out of
+        // the ASCII ranges; `a < b` is written `b > a`.
+        let folded = _mm256_or_si256(x, splat(0x20));
+        let letter = _mm256_and_si256(
+            _mm256_cmpgt_epi8(folded, splat(b'a' - 1)),
+            _mm256_cmpgt_epi8(splat(b'z' + 1), folded),
+        );
+        let digit = _mm256_and_si256(
+            _mm256_cmpgt_epi8(x, splat(b'0' - 1)),
+            _mm256_cmpgt_epi8(splat(b'9' + 1), x),
+        );
+        let space = _mm256_or_si256(
+            _mm256_cmpeq_epi8(x, splat(b' ')),
+            _mm256_and_si256(
+                _mm256_cmpgt_epi8(x, splat(8)),
+                _mm256_cmpgt_epi8(splat(14), x),
+            ),
+        );
+        all_letter |= u64::from(_mm256_movemask_epi8(letter) as u32) << (32 * i);
+        all_alnum |=
+            u64::from(_mm256_movemask_epi8(_mm256_or_si256(letter, digit)) as u32) << (32 * i);
+        all_space |= u64::from(_mm256_movemask_epi8(space) as u32) << (32 * i);
+    }
+    (all_letter, all_alnum, all_space)
+}
+
+/// [`classify`] sixteen bytes at a time with SSE2.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[inline(always)]
+fn classify_sse2(w: &[u8; WINDOW]) -> Masks {
     use std::arch::x86_64::{
         _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
         _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
@@ -1791,15 +1856,47 @@ mod tests {
         }
     }
 
-    /// The vector classifier agrees with the portable one on every byte
+    type Classifier = fn(&[u8; WINDOW]) -> Masks;
+
+    /// The classifiers this CPU can run, by name.
+    fn classifiers() -> Vec<(&'static str, Classifier)> {
+        #[allow(unused_mut)]
+        let mut all: Vec<(&'static str, Classifier)> = vec![("dispatch", classify)];
+        #[cfg(target_arch = "x86_64")]
+        {
+            all.push(("sse2", classify_sse2));
+            if std::arch::is_x86_feature_detected!("avx2") {
+                #[allow(unsafe_code)]
+                fn avx2(w: &[u8; WINDOW]) -> Masks {
+                    // SAFETY: only pushed when the CPU has AVX2.
+                    let (letter, alnum, space) = unsafe { classify_avx2(w) };
+                    Masks::new(letter, alnum, space)
+                }
+                all.push(("avx2", avx2));
+            }
+        }
+        all
+    }
+
+    /// The vector classifiers agree with the portable one on every byte
     /// value at every position, and on mixed windows.
     #[test]
     fn classify_matches_scalar() {
+        for (name, classify) in classifiers() {
+            check_classifier(name, classify);
+        }
+    }
+
+    fn check_classifier(name: &str, classify: Classifier) {
         for c in 0..=255u8 {
             for i in 0..WINDOW {
                 let mut w = [b'a'; WINDOW];
                 w[i] = c;
-                assert_eq!(classify(&w), classify_scalar(&w), "byte {c:#x} at {i}");
+                assert_eq!(
+                    classify(&w),
+                    classify_scalar(&w),
+                    "{name}: byte {c:#x} at {i}"
+                );
             }
         }
         // A fixed xorshift sequence: windows mixing every kind of byte.
@@ -1812,7 +1909,7 @@ mod tests {
                 x ^= x << 17;
                 *b = x as u8;
             }
-            assert_eq!(classify(&w), classify_scalar(&w));
+            assert_eq!(classify(&w), classify_scalar(&w), "{name}");
         }
     }
 }
