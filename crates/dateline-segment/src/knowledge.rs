@@ -243,13 +243,20 @@ impl Knowledge {
         self.months.contains(word)
     }
 
-    #[inline]
+    /// Inlined for the table lookup of an ASCII character; the hash
+    /// lookup of any other is kept out of line, so callers stay small.
+    #[inline(always)]
     pub fn roles(&self, c: char) -> u8 {
         if c.is_ascii() {
             self.ascii_roles[c as usize]
         } else {
-            self.other_roles.get(&c).copied().unwrap_or(0)
+            self.other_roles_of(c)
         }
+    }
+
+    #[inline(never)]
+    fn other_roles_of(&self, c: char) -> u8 {
+        self.other_roles.get(&c).copied().unwrap_or(0)
     }
 
     /// The roles of an ASCII byte.

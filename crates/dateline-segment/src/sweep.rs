@@ -796,10 +796,14 @@ impl<'t, D: Decider> Sweep<'t, D> {
         let right_end = self.right_end;
         let left_chunk = &text[self.at.chunk_start..gs];
         let right_chunk = &text[ge..right_end];
-        let right_bullet = right_chunk
-            .chars()
-            .next()
-            .is_some_and(|c| k.has_role(c, role::BULLET));
+        // An ASCII first byte is looked up in place, without decoding.
+        let right_bullet = match right_chunk.as_bytes().first() {
+            Some(&b) if b < 0x80 => k.ascii_roles(b) & role::BULLET != 0,
+            _ => right_chunk
+                .chars()
+                .next()
+                .is_some_and(|c| k.has_role(c, role::BULLET)),
+        };
         // A letter is a list marker only where a list can be: `a.` opens
         // one, `b.` follows `a.`; `J. Gillespie` is a name.
         let right_marker = if right_chunk.len() <= 8
