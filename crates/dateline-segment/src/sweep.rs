@@ -178,6 +178,8 @@ mod class {
     pub const LINK: u16 = 256;
     /// Ends a list marker: `.`, `)`.
     pub const MARKER_END: u16 = 512;
+    /// ASCII whitespace: ends a chunk.
+    pub const SPACE: u16 = 1024;
 
     pub static OF: [u16; 256] = {
         let mut table = [0; 256];
@@ -214,6 +216,9 @@ mod class {
             }
             if matches!(c, b'.' | b')') {
                 bits |= MARKER_END;
+            }
+            if c.is_ascii_whitespace() {
+                bits |= SPACE;
             }
             table[b] = bits;
             b += 1;
@@ -915,7 +920,10 @@ impl<'t, D: Decider> Sweep<'t, D> {
     fn line_start(&mut self, token: usize, start: usize, chunk_end: usize) {
         // Every dateline opens with two capitals (`BEIJING`, `ST. LOUIS`).
         let b = self.text.as_bytes();
-        if b[start].is_ascii_uppercase() && b.get(start + 1).is_some_and(u8::is_ascii_uppercase) {
+        if b[start].is_ascii_uppercase()
+            && b.get(start + 1).is_some_and(u8::is_ascii_uppercase)
+            && self.may_hold_dateline(start)
+        {
             if let Some(end) = self.dateline(start) {
                 self.protect_until = end;
             }
@@ -1293,6 +1301,56 @@ impl<'t, D: Decider> Sweep<'t, D> {
         false
     }
 
+    /// Whether the line from `start` may hold a dateline, read by bytes:
+    /// every dateline has an agency in brackets or a dash, so one of the
+    /// chunks [`Sweep::dateline`] may reach opens with `(` or is all
+    /// dashes. Most lines that open with two capitals have neither
+    /// (headlines, `BRUSSELS 1996-08-22`, table rows); a line with a
+    /// character outside ASCII is left to the full test.
+    fn may_hold_dateline(&self, start: usize) -> bool {
+        use class::{OF, SPACE, WIDE};
+        let b = self.text.as_bytes();
+        let mut pos = start;
+        for _ in 0..LINE_LOOKAHEAD {
+            while pos < b.len() && matches!(b[pos], b' ' | b'\t' | 0x0B | 0x0C) {
+                pos += 1;
+            }
+            let Some(&first) = b.get(pos) else {
+                return false;
+            };
+            match first {
+                b'\n' | b'\r' => return false,
+                b'(' | 0x80.. => return true,
+                _ => {}
+            }
+            // A dash chunk starts with a dash: only then is it read twice.
+            if self.k.ascii_roles(first) & role::DASH != 0 {
+                let end = b[pos..]
+                    .iter()
+                    .position(|&c| OF[usize::from(c)] & (SPACE | WIDE) != 0)
+                    .map_or(b.len(), |p| pos + p);
+                if b[pos..end]
+                    .iter()
+                    .all(|&c| self.k.ascii_roles(c) & role::DASH != 0)
+                {
+                    return true;
+                }
+            }
+            pos += 1;
+            while let Some(&c) = b.get(pos) {
+                let class = OF[usize::from(c)];
+                if class & (SPACE | WIDE) != 0 {
+                    if class & WIDE != 0 {
+                        return true;
+                    }
+                    break;
+                }
+                pos += 1;
+            }
+        }
+        false
+    }
+
     /// A dateline at a line start: `BEIJING, May 14 (Xinhua) --`,
     /// `WASHINGTON, Jan. 7 (Reuters) -`, `LONDON (AP) -`. Returns the byte
     /// where the sentence it opens starts.
@@ -1430,7 +1488,47 @@ mod tests {
         }
     }
 
+    fn sweep(text: &str) -> Sweep<'_, ModelDecider<'static>> {
+        let decider = ModelDecider {
+            model: None,
+            knowledge: &KNOWLEDGE,
+        };
+        Sweep::new(&KNOWLEDGE, text, &[], decider)
+    }
+
+    #[test]
+    fn dateline_lines_pass_the_byte_test() {
+        for line in [
+            "BEIJING, May 14 (Xinhua) -- Cai Qi met",
+            "WASHINGTON, Jan. 7 (Reuters) - The",
+            "LONDON (AP) - The",
+            "SOCCER - JAPAN GET LOWER",
+            "ZÜRICH, May 14 (Xinhua) Swiss",
+        ] {
+            assert!(sweep(line).dateline(0).is_some(), "{line}");
+            assert!(sweep(line).may_hold_dateline(0), "{line}");
+        }
+        for line in [
+            "BRUSSELS 1996-08-22",
+            "BALTIMORE 67 58 .536 5",
+            "FRONT PAGE\nLONDON - x",
+        ] {
+            assert!(!sweep(line).may_hold_dateline(0), "{line}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn the_byte_test_keeps_every_dateline(
+            text in r#"([A-Z]{2,7}|[A-Z][a-z]{1,5}|[0-9]{1,4}|Jan\.|May|\(AP\)|\(|\)|Calif\.,|-|--|—|–|,|[ ]{1,2}|\t|\n|É){0,30}"#
+        ) {
+            let line = format!("AB{text}");
+            let sweep = sweep(&line);
+            if !sweep.may_hold_dateline(0) {
+                prop_assert_eq!(sweep.dateline(0), None);
+            }
+        }
+
         #[test]
         fn fast_paths_agree_with_the_rules(
             text in r#"([A-Za-z]{1,7}|[A-Z]{2,5}|[0-9]{1,4}|[.,:;!?'"()\[\]\-$@/+=%&#*<>~_]|Mr\.|Inc\.|U\.S\.|2\.|a\.|b\.|c\)|b\)|www\.x\.com|http://x\.org|Thanks,|Love,|AM|07:17|04/26/2001|:\)|:P|;D|\*\*\*|…|’|“|”|•|Jan\.|\(AP\)|BEIJING,|[ ]{1,2}|\t|\n){0,80}"#
