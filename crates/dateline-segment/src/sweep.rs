@@ -1176,15 +1176,11 @@ impl<'t, D: Decider> Sweep<'t, D> {
         {
             return Verdict::Ask;
         }
-        if r.case == Case::Lower
-            || r.case == Case::Other
-            || !r.openers.is_empty()
-            || self.open_brackets() > 0
-        {
+        if r.case == Case::Lower || r.case == Case::Other || !r.openers.is_empty() {
             return Verdict::Keep;
         }
         // The shapes cost a pass over each word: taken only where needed.
-        match l.kind {
+        let ask = match l.kind {
             // `Thanks, Sean`, `Best regards, Debra`: a sign-off may end
             // before the name. `In Houston, Jeff Bagwell homered` goes on.
             Kind::Comma => {
@@ -1196,30 +1192,19 @@ impl<'t, D: Decider> Sweep<'t, D> {
                         .next()
                         .unwrap_or("")
                 };
-                if r.case == Case::Upper
+                r.case == Case::Upper
                     && g.chunks <= 3
                     && Shape::of(l.word).is_alpha()
                     && Shape::of(r.word).is_alpha()
                     && (self.k.is_salutation(first_word()) || self.k.is_salutation(l.word))
-                {
-                    Verdict::Ask
-                } else {
-                    Verdict::Keep
-                }
             }
             // A label: `How to Pledge: This year it is easy`. Long
             // sentences before a colon introduce what follows.
-            Kind::Colon => {
-                if (2..=4).contains(&g.chunks) && r.case == Case::Upper {
-                    Verdict::Ask
-                } else {
-                    Verdict::Keep
-                }
-            }
+            Kind::Colon => (2..=4).contains(&g.chunks) && r.case == Case::Upper,
             // A dash that opens a line signs off a story (`-- Paris
             // newsroom`); a semicolon separates the items of a list.
-            Kind::Dash if g.chunks >= 2 => Verdict::Ask,
-            Kind::Dash | Kind::Semicolon => Verdict::Keep,
+            Kind::Dash => g.chunks >= 2,
+            Kind::Semicolon => false,
             _ => {
                 // The header lines of mail: a written date (`04/26/2001`),
                 // an address or a link after a name, or the word after a
@@ -1227,23 +1212,29 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 // `write to press@example.org`. ISO dates, times and
                 // scores are news (`NEW YORK 1996-08-26`, `Honda 38:43.253`)
                 // and stay inside.
-                let ls = Shape::of(l.word);
-                let rs = Shape::of(r.word);
-                let header = (ls != Shape::Lower
-                    && match rs {
-                        Shape::Url | Shape::Email => true,
-                        Shape::Date => r.word.contains('/'),
-                        _ => false,
-                    })
-                    || matches!(ls, Shape::Url | Shape::Email)
-                    || ((l.word.eq_ignore_ascii_case("am") || l.word.eq_ignore_ascii_case("pm"))
-                        && Shape::of(g.before(self.k).word) == Shape::Time);
-                if !l.closers.is_empty() || !header {
-                    Verdict::Keep
-                } else {
-                    Verdict::Ask
-                }
+                let header = || {
+                    let ls = Shape::of(l.word);
+                    (ls != Shape::Lower
+                        && match Shape::of(r.word) {
+                            Shape::Url | Shape::Email => true,
+                            Shape::Date => r.word.contains('/'),
+                            _ => false,
+                        })
+                        || matches!(ls, Shape::Url | Shape::Email)
+                        || ((l.word.eq_ignore_ascii_case("am")
+                            || l.word.eq_ignore_ascii_case("pm"))
+                            && Shape::of(g.before(self.k).word) == Shape::Time)
+                };
+                l.closers.is_empty() && header()
             }
+        };
+        // Inside brackets (`(Web editor: Zhang Kaiwei, ...)`) nothing ends.
+        // Few gaps would go to the model, so the brackets, counted
+        // token by token, are asked about last.
+        if ask && self.open_brackets() == 0 {
+            Verdict::Ask
+        } else {
+            Verdict::Keep
         }
     }
 
