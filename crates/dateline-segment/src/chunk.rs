@@ -303,6 +303,24 @@ pub(crate) enum Shape {
 }
 
 impl Shape {
+    /// Every shape, in the order of their discriminants.
+    pub const ALL: [Shape; 14] = [
+        Shape::Empty,
+        Shape::Lower,
+        Shape::Cap,
+        Shape::Caps,
+        Shape::Letter,
+        Shape::Mixed,
+        Shape::Number,
+        Shape::Date,
+        Shape::Time,
+        Shape::Alnum,
+        Shape::Url,
+        Shape::Email,
+        Shape::Handle,
+        Shape::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Shape::Empty => "empty",

@@ -47,32 +47,44 @@ fn piece(word: &str) -> &str {
     }
 }
 
-fn bucket(n: u32) -> &'static str {
+/// The values of the pieces that come from short lists (every piece of a
+/// feature but its tag and kind, unless the feature holds a word).
+const CASES: [&str; 4] = ["upper", "lower", "digit", "other"];
+const CLOSERS: [&str; 3] = ["-", "bracket", "quote"];
+const OPENERS: [&str; 2] = ["-", "open"];
+const STARTERS: [&str; 2] = ["starter", "-"];
+const ABBREVIATIONS: [&str; 5] = ["title", "ambiguous", "final", "dotted", "-"];
+const BUCKETS: [&str; 6] = ["1", "2", "3", "4-6", "7-12", "13+"];
+const NEWLINES: [&str; 2] = ["nl", "-"];
+const LENGTHS: [&str; 5] = ["0", "1", "2", "3", "4+"];
+const SHAPES: usize = Shape::ALL.len();
+
+fn bucket(n: u32) -> usize {
     match n {
-        0 | 1 => "1",
-        2 => "2",
-        3 => "3",
-        4..=6 => "4-6",
-        7..=12 => "7-12",
-        _ => "13+",
+        0 | 1 => 0,
+        2 => 1,
+        3 => 2,
+        4..=6 => 3,
+        7..=12 => 4,
+        _ => 5,
     }
 }
 
-fn abbrev(k: &Knowledge, word: &str) -> &'static str {
+fn abbrev(k: &Knowledge, word: &str) -> usize {
     match k.abbreviation(word) {
-        Some(AbbrevClass::Title) => "title",
-        Some(AbbrevClass::Ambiguous) => "ambiguous",
-        Some(AbbrevClass::Final) => "final",
-        None if crate::chunk::is_dotted_letters(word) => "dotted",
-        None => "-",
+        Some(AbbrevClass::Title) => 0,
+        Some(AbbrevClass::Ambiguous) => 1,
+        Some(AbbrevClass::Final) => 2,
+        None if crate::chunk::is_dotted_letters(word) => 3,
+        None => 4,
     }
 }
 
-fn closers(s: &str) -> &'static str {
+fn closers(s: &str) -> usize {
     match s.chars().next_back() {
-        None => "-",
-        Some(')' | ']' | '}') => "bracket",
-        Some(_) => "quote",
+        None => 0,
+        Some(')' | ']' | '}') => 1,
+        Some(_) => 2,
     }
 }
 
@@ -82,75 +94,117 @@ const TAGS: [&str; 18] = [
     "kbw", "knl", "klen",
 ];
 
+/// For each feature in [`TAGS`], the lists its pieces after the kind come
+/// from, or `None` for a feature that holds a word. The code [`features`]
+/// gives such a feature numbers its pieces in these lists, the first
+/// piece the most significant.
+fn piece_lists() -> [Option<Vec<Vec<&'static str>>>; TAGS.len()] {
+    let shapes: Vec<&str> = Shape::ALL.iter().map(|s| s.as_str()).collect();
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+    let list = |l: &[&'static str]| l.to_vec();
+    [
+        Some(vec![]),
+        None,
+        Some(vec![shapes.clone()]),
+        None,
+        Some(vec![shapes.clone()]),
+        Some(vec![list(&CASES)]),
+        Some(vec![shapes.clone(), shapes.clone()]),
+        None,
+        None,
+        Some(vec![list(&CLOSERS), list(&CASES)]),
+        Some(vec![list(&OPENERS)]),
+        Some(vec![list(&STARTERS), list(&CASES)]),
+        Some(vec![list(&ABBREVIATIONS), list(&CASES)]),
+        Some(vec![list(&BUCKETS)]),
+        Some(vec![shapes.clone(), kinds]),
+        None,
+        Some(vec![list(&NEWLINES)]),
+        Some(vec![list(&LENGTHS), shapes]),
+    ]
+}
+
+/// The pieces of the feature of a tag and kind with a code.
+fn decode<'a>(tag: &'a str, kind: Kind, lists: &[Vec<&'a str>], code: usize) -> Vec<&'a str> {
+    let mut pieces = vec![tag, kind.as_str()];
+    let mut radix: usize = lists.iter().map(Vec::len).product();
+    let mut rest = code;
+    for list in lists {
+        radix /= list.len();
+        pieces.push(list[rest / radix]);
+        rest %= radix;
+    }
+    pieces
+}
+
 /// Calls `emit` with the index in [`TAGS`] and the pieces of every feature
 /// of a gap: the tag, the kind of the gap, then the rest. A feature's name
-/// is its pieces joined by `|`, lower-cased.
-pub(crate) fn features(g: &GapView<'_>, k: &Knowledge, mut emit: impl FnMut(usize, &[&str])) {
+/// is its pieces joined by `|`, lower-cased. A feature with no word also
+/// comes with a code that numbers its pieces (see [`piece_lists`]), so
+/// the runtime finds its weight in a table without hashing the name.
+pub(crate) fn features(
+    g: &GapView<'_>,
+    k: &Knowledge,
+    mut emit: impl FnMut(usize, &[&str], Option<usize>),
+) {
     let mut index = 0;
-    let mut emit = |pieces: &[&str]| {
+    let mut emit = |pieces: &[&str], code: Option<usize>| {
         debug_assert_eq!(pieces[0], TAGS[index]);
-        emit(index, pieces);
+        emit(index, pieces, code);
         index += 1;
     };
     let kind = g.left.kind.as_str();
     let before = g.before(k);
-    let ls = Shape::of(g.left.word).as_str();
-    let rs = Shape::of(g.right.word).as_str();
+    let (lshape, rshape) = (Shape::of(g.left.word), Shape::of(g.right.word));
+    let (ls, rs) = (lshape.as_str(), rshape.as_str());
+    let (li, ri) = (lshape as usize, rshape as usize);
     let lw = piece(g.left.word);
     let rw = piece(g.right.word);
-    let case = match g.right.case {
-        crate::chunk::Case::Upper => "upper",
-        crate::chunk::Case::Lower => "lower",
-        crate::chunk::Case::Digit => "digit",
-        crate::chunk::Case::Other => "other",
+    let ci = match g.right.case {
+        crate::chunk::Case::Upper => 0,
+        crate::chunk::Case::Lower => 1,
+        crate::chunk::Case::Digit => 2,
+        crate::chunk::Case::Other => 3,
     };
-    emit(&["k", kind]);
-    emit(&["kl", kind, lw]);
-    emit(&["ks", kind, ls]);
-    emit(&["kr", kind, rw]);
-    emit(&["krs", kind, rs]);
-    emit(&["kc", kind, case]);
-    emit(&["klr", kind, ls, rs]);
-    emit(&["klc", kind, lw, case]);
-    emit(&["kt", kind, piece(g.left.terminal)]);
-    emit(&["kcl", kind, closers(g.left.closers), case]);
-    emit(&[
-        "ko",
-        kind,
-        if g.right.openers.is_empty() {
-            "-"
-        } else {
-            "open"
-        },
-    ]);
-    emit(&[
-        "kst",
-        kind,
-        if k.is_starter(g.right.word) {
-            "starter"
-        } else {
-            "-"
-        },
-        case,
-    ]);
-    emit(&["ka", kind, abbrev(k, g.left.word), case]);
-    emit(&["kn", kind, bucket(g.chunks)]);
-    emit(&[
-        "kb",
-        kind,
-        Shape::of(before.word).as_str(),
-        before.kind.as_str(),
-    ]);
-    emit(&["kbw", kind, piece(before.word), lw]);
-    emit(&["knl", kind, if g.newlines > 0 { "nl" } else { "-" }]);
-    let len = match g.left.word.chars().count() {
-        0 => "0",
-        1 => "1",
-        2 => "2",
-        3 => "3",
-        _ => "4+",
-    };
-    emit(&["klen", kind, len, ls]);
+    let case = CASES[ci];
+    emit(&["k", kind], Some(0));
+    emit(&["kl", kind, lw], None);
+    emit(&["ks", kind, ls], Some(li));
+    emit(&["kr", kind, rw], None);
+    emit(&["krs", kind, rs], Some(ri));
+    emit(&["kc", kind, case], Some(ci));
+    emit(&["klr", kind, ls, rs], Some(li * SHAPES + ri));
+    emit(&["klc", kind, lw, case], None);
+    emit(&["kt", kind, piece(g.left.terminal)], None);
+    let cl = closers(g.left.closers);
+    emit(
+        &["kcl", kind, CLOSERS[cl], case],
+        Some(cl * CASES.len() + ci),
+    );
+    let open = usize::from(!g.right.openers.is_empty());
+    emit(&["ko", kind, OPENERS[open]], Some(open));
+    let starter = usize::from(!k.is_starter(g.right.word));
+    emit(
+        &["kst", kind, STARTERS[starter], case],
+        Some(starter * CASES.len() + ci),
+    );
+    let ab = abbrev(k, g.left.word);
+    emit(
+        &["ka", kind, ABBREVIATIONS[ab], case],
+        Some(ab * CASES.len() + ci),
+    );
+    let bu = bucket(g.chunks);
+    emit(&["kn", kind, BUCKETS[bu]], Some(bu));
+    let bshape = Shape::of(before.word);
+    emit(
+        &["kb", kind, bshape.as_str(), before.kind.as_str()],
+        Some(bshape as usize * Kind::ALL.len() + before.kind as usize),
+    );
+    emit(&["kbw", kind, piece(before.word), lw], None);
+    let nl = usize::from(g.newlines == 0);
+    emit(&["knl", kind, NEWLINES[nl]], Some(nl));
+    let len = g.left.word.chars().count().min(LENGTHS.len() - 1);
+    emit(&["klen", kind, LENGTHS[len], ls], Some(len * SHAPES + li));
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -218,6 +272,10 @@ pub(crate) struct Model {
     /// The hash of each feature's tag and kind (`kl|period`), indexed by
     /// tag and kind: the rest of a name is hashed on from there.
     prefixes: [[u64; Kind::ALL.len()]; TAGS.len()],
+    /// The weights of the features with no word, by tag, kind and code
+    /// (see [`piece_lists`]): where each tag and kind starts in `coded`.
+    offsets: [[usize; Kind::ALL.len()]; TAGS.len()],
+    coded: Vec<f32>,
 }
 
 fn prefixes() -> [[u64; Kind::ALL.len()]; TAGS.len()] {
@@ -255,28 +313,51 @@ impl Model {
                 weights.insert(hash_name(name), weight);
             }
         }
-        Ok(Model {
+        Ok(Model::new(weights, threshold))
+    }
+
+    fn new(
+        weights: HashMap<u64, f32, BuildHasherDefault<IdentityHasher>>,
+        threshold: f32,
+    ) -> Model {
+        let mut offsets = [[0; Kind::ALL.len()]; TAGS.len()];
+        let mut coded = Vec::new();
+        for ((tag, lists), row) in TAGS.iter().zip(piece_lists()).zip(&mut offsets) {
+            let Some(lists) = lists else { continue };
+            let size: usize = lists.iter().map(Vec::len).product();
+            for (kind, offset) in Kind::ALL.iter().zip(row.iter_mut()) {
+                *offset = coded.len();
+                for code in 0..size {
+                    let hash = hash_pieces(&decode(tag, *kind, &lists, code));
+                    coded.push(weights.get(&hash).copied().unwrap_or(0.0));
+                }
+            }
+        }
+        Model {
             weights,
             threshold,
             prefixes: prefixes(),
-        })
+            offsets,
+            coded,
+        }
     }
 
     #[cfg(feature = "train")]
     pub fn from_weights(weights: impl IntoIterator<Item = (u64, f32)>, threshold: f32) -> Model {
-        Model {
-            weights: weights.into_iter().collect(),
-            threshold,
-            prefixes: prefixes(),
-        }
+        Model::new(weights.into_iter().collect(), threshold)
     }
 
     pub fn score(&self, g: &GapView<'_>, k: &Knowledge) -> f32 {
         let mut sum = 0.0;
         let kind = g.left.kind as usize;
-        features(g, k, |index, pieces| {
-            let hash = hash_more(self.prefixes[index][kind], &pieces[2..]);
-            sum += self.weights.get(&hash).copied().unwrap_or(0.0);
+        features(g, k, |index, pieces, code| {
+            sum += match code {
+                Some(code) => self.coded[self.offsets[index][kind] + code],
+                None => {
+                    let hash = hash_more(self.prefixes[index][kind], &pieces[2..]);
+                    self.weights.get(&hash).copied().unwrap_or(0.0)
+                }
+            };
         });
         sum
     }
@@ -315,13 +396,23 @@ mod tests {
                 chunks: 3,
             };
             let mut n = 0;
-            features(&g, k, |index, pieces| {
+            features(&g, k, |index, pieces, code| {
                 let kind = g.left.kind as usize;
+                let hash = hash_more(model.prefixes[index][kind], &pieces[2..]);
                 assert_eq!(
-                    hash_more(model.prefixes[index][kind], &pieces[2..]),
+                    hash,
                     hash_name(&pieces.join("|").to_ascii_lowercase()),
                     "{pieces:?}"
                 );
+                if let Some(code) = code {
+                    let lists = piece_lists()[index].clone().expect("coded feature");
+                    assert_eq!(decode(TAGS[index], g.left.kind, &lists, code), pieces);
+                    assert_eq!(
+                        model.coded[model.offsets[index][kind] + code],
+                        model.weights.get(&hash).copied().unwrap_or(0.0),
+                        "{pieces:?}"
+                    );
+                }
                 n += 1;
             });
             assert_eq!(n, TAGS.len());

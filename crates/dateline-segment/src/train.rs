@@ -118,7 +118,7 @@ impl Decider for Collector<'_> {
             .binary_search(&self.tokens[right_token].span.start)
             .is_ok();
         let mut feats = Vec::new();
-        features(gap, &KNOWLEDGE, |_, pieces| {
+        features(gap, &KNOWLEDGE, |_, pieces, _| {
             self.name.clear();
             for (i, p) in pieces.iter().enumerate() {
                 if i > 0 {
