@@ -843,25 +843,35 @@ impl<'t, D: Decider> Sweep<'t, D> {
             } else {
                 0
             };
-            let view = GapView {
-                left,
-                right: split_right(right_chunk, k),
-                before_chunk: &text[self.at.before.0..self.at.before.1],
-                newlines,
-                chunks: self.at.chunks,
-            };
-            match self.rules(
-                &view,
-                left_chunk,
-                right_chunk,
-                right_bullet,
-                right_marker,
-                i,
-                ge,
-            ) {
-                Verdict::Break => true,
-                Verdict::Keep => false,
-                Verdict::Ask => self.decider.decide(&view, i + 1),
+            // Gaps the rules settle before they look at the words: inside
+            // or right after a dateline or a list marker, and a line that
+            // opens with a list marker or bullet (the rules' first tests).
+            let held = ge <= self.protect_until || self.only_markers;
+            let opens_list = newlines == 1
+                && (right_marker.is_some() || (right_bullet && !is_dash_chunk(k, right_chunk)));
+            if self.fast_paths && (held || opens_list) {
+                !held
+            } else {
+                let view = GapView {
+                    left,
+                    right: split_right(right_chunk, k),
+                    before_chunk: &text[self.at.before.0..self.at.before.1],
+                    newlines,
+                    chunks: self.at.chunks,
+                };
+                match self.rules(
+                    &view,
+                    left_chunk,
+                    right_chunk,
+                    right_bullet,
+                    right_marker,
+                    i,
+                    ge,
+                ) {
+                    Verdict::Break => true,
+                    Verdict::Keep => false,
+                    Verdict::Ask => self.decider.decide(&view, i + 1),
+                }
             }
         };
         let right_is_marker = right_bullet || right_marker.is_some();
