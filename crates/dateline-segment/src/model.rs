@@ -124,17 +124,17 @@ fn piece_lists() -> [Option<Vec<Vec<&'static str>>>; TAGS.len()] {
     ]
 }
 
-/// The pieces of the feature of a tag and kind with a code.
-fn decode<'a>(tag: &'a str, kind: Kind, lists: &[Vec<&'a str>], code: usize) -> Vec<&'a str> {
-    let mut pieces = vec![tag, kind.as_str()];
+/// The pieces after the tag and kind of the feature with a code, written
+/// to `out`; returns how many.
+fn decode<'a>(lists: &[Vec<&'a str>], code: usize, out: &mut [&'a str; 2]) -> usize {
     let mut radix: usize = lists.iter().map(Vec::len).product();
     let mut rest = code;
-    for list in lists {
+    for (list, piece) in lists.iter().zip(out.iter_mut()) {
         radix /= list.len();
-        pieces.push(list[rest / radix]);
+        *piece = list[rest / radix];
         rest %= radix;
     }
-    pieces
+    lists.len()
 }
 
 /// Calls `emit` with the index in [`TAGS`] and the pieces of every feature
@@ -322,13 +322,16 @@ impl Model {
     ) -> Model {
         let mut offsets = [[0; Kind::ALL.len()]; TAGS.len()];
         let mut coded = Vec::new();
-        for ((tag, lists), row) in TAGS.iter().zip(piece_lists()).zip(&mut offsets) {
+        let prefixes = prefixes();
+        let mut pieces = [""; 2];
+        for (t, lists) in piece_lists().into_iter().enumerate() {
             let Some(lists) = lists else { continue };
             let size: usize = lists.iter().map(Vec::len).product();
-            for (kind, offset) in Kind::ALL.iter().zip(row.iter_mut()) {
-                *offset = coded.len();
+            for kind in 0..Kind::ALL.len() {
+                offsets[t][kind] = coded.len();
                 for code in 0..size {
-                    let hash = hash_pieces(&decode(tag, *kind, &lists, code));
+                    let n = decode(&lists, code, &mut pieces);
+                    let hash = hash_more(prefixes[t][kind], &pieces[..n]);
                     coded.push(weights.get(&hash).copied().unwrap_or(0.0));
                 }
             }
@@ -336,7 +339,7 @@ impl Model {
         Model {
             weights,
             threshold,
-            prefixes: prefixes(),
+            prefixes,
             offsets,
             coded,
         }
@@ -406,7 +409,9 @@ mod tests {
                 );
                 if let Some(code) = code {
                     let lists = piece_lists()[index].clone().expect("coded feature");
-                    assert_eq!(decode(TAGS[index], g.left.kind, &lists, code), pieces);
+                    let mut rest = [""; 2];
+                    let n = decode(&lists, code, &mut rest);
+                    assert_eq!(&rest[..n], &pieces[2..]);
                     assert_eq!(
                         model.coded[model.offsets[index][kind] + code],
                         model.weights.get(&hash).copied().unwrap_or(0.0),
