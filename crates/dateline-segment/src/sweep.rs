@@ -697,20 +697,31 @@ impl<'t, D: Decider> Sweep<'t, D> {
     }
 
     /// The plainest sentence end: a word that is no abbreviation (or a
-    /// number), a full stop, one space, a capitalised word that is no list
-    /// marker and no photo credit. The rules break
-    /// here too; this only gets there sooner.
+    /// number), a full stop, maybe closing quotes or brackets (`wars."`),
+    /// one space, a capitalised word, maybe opened by quotes or brackets
+    /// (`"It`), that is no list marker and no photo credit. The rules
+    /// break here too; this only gets there sooner.
     #[inline]
     fn plain_stop(&self, gs: usize, ge: usize) -> bool {
         let bytes = self.text.as_bytes();
-        if bytes[gs - 1] != b'.'
-            || !bytes[ge].is_ascii_uppercase()
-            || ge <= self.protect_until
-            || self.only_markers
-        {
+        let (mut stop, mut first) = (gs - 1, ge);
+        if bytes[stop] != b'.' || !bytes[first].is_ascii_uppercase() {
+            // Quotes and brackets around the gap, seldom: only then looked at.
+            let has = |b: u8, flag: u8| b < 0x80 && self.k.ascii_roles(b) & flag != 0;
+            while stop > self.at.chunk_start && has(bytes[stop], role::CLOSER) {
+                stop -= 1;
+            }
+            while first + 1 < self.right_end && has(bytes[first], role::OPENER) {
+                first += 1;
+            }
+            if bytes[stop] != b'.' || !bytes[first].is_ascii_uppercase() {
+                return false;
+            }
+        }
+        if ge <= self.protect_until || self.only_markers {
             return false;
         }
-        let word = &bytes[self.at.chunk_start..gs - 1];
+        let word = &bytes[self.at.chunk_start..stop];
         // A leading quote would open the word (`'Jan.`), which the rules
         // look up without it.
         let plain = word.first().is_some_and(u8::is_ascii_alphanumeric)
@@ -729,7 +740,7 @@ impl<'t, D: Decider> Sweep<'t, D> {
                 && (word.len() > self.k.longest_abbreviation()
                     || self
                         .k
-                        .abbreviation(&self.text[self.at.chunk_start..gs - 1])
+                        .abbreviation(&self.text[self.at.chunk_start..stop])
                         .is_none()));
         if !ordinary {
             return false;
