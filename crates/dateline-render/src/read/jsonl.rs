@@ -70,35 +70,26 @@ impl<R: BufRead> JsonlReader<R> {
         // Tokens first whatever the key order: the other layers are
         // placed on them.
         if let Some(spans) = &record.tokens {
-            let items = self.items(&doc, spans, "tokens")?;
-            let mut tokens = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                let (span, _) = self.span(&doc, &index, item, "tokens", i)?;
-                tokens.push(Token::new(span, kind_of(doc.slice(span))));
-            }
+            let tokens = self.layer(&doc, &index, spans, "tokens", |doc, span, _| {
+                Ok(Token::new(span, kind_of(doc.slice(span))))
+            })?;
             doc.tokens = Some(tokens);
         }
         if let Some(spans) = &record.sentences {
-            let items = self.items(&doc, spans, "sentences")?;
-            let mut sentences = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                let (span, _) = self.span(&doc, &index, item, "sentences", i)?;
-                let (first_token, end_token) = self.on_tokens(&doc, span, "sentence")?;
-                sentences.push(Sentence {
+            let sentences = self.layer(&doc, &index, spans, "sentences", |doc, span, _| {
+                let (first_token, end_token) = self.on_tokens(doc, span, "sentence")?;
+                Ok(Sentence {
                     span,
                     first_token,
                     end_token,
-                });
-            }
+                })
+            })?;
             doc.sentences = Some(sentences);
         }
         if let Some(spans) = &record.entities {
-            let items = self.items(&doc, spans, "entities")?;
-            let mut entities = Vec::with_capacity(items.len());
-            for (i, item) in items.iter().enumerate() {
-                let (span, keys) = self.span(&doc, &index, item, "entities", i)?;
-                entities.push(self.entity(&doc, span, keys)?);
-            }
+            let entities = self.layer(&doc, &index, spans, "entities", |doc, span, keys| {
+                self.entity(doc, span, keys)
+            })?;
             doc.entities = Some(entities);
         }
         doc.fields = record.fields;
@@ -111,18 +102,25 @@ impl<R: BufRead> JsonlReader<R> {
         Ok(doc)
     }
 
-    fn items<'s>(
+    /// The array under `key`, each item made into a layer element by
+    /// `make` from its byte span and entity keys.
+    fn layer<T>(
         &self,
         doc: &Doc,
-        spans: &'s Spans,
+        index: &OffsetIndex,
+        spans: &Spans,
         key: &str,
-    ) -> Result<&'s [SpanItem], ReadError> {
-        match spans {
-            Spans::Items(items) => Ok(items),
-            Spans::NotArray => {
-                Err(self.syntax(format!("document {}: \"{key}\" is not an array", doc.id())))
-            }
+        mut make: impl FnMut(&Doc, Span, Option<&EntityKeys>) -> Result<T, ReadError>,
+    ) -> Result<Vec<T>, ReadError> {
+        let Spans::Items(items) = spans else {
+            return Err(self.syntax(format!("document {}: \"{key}\" is not an array", doc.id())));
+        };
+        let mut layer = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let (span, keys) = self.span(doc, index, item, key, i)?;
+            layer.push(make(doc, span, keys)?);
         }
+        Ok(layer)
     }
 
     /// The byte span of item `i` of the array under `key`, and its entity
