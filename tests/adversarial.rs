@@ -417,13 +417,7 @@ fn over_long_documents_are_one_error_record_each() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("7 documents, 3 errors"), "{stderr}");
     let records = records(&output.stdout);
-    let got: Vec<(&str, Option<&str>)> = records
-        .iter()
-        .map(|record| match record {
-            Record::Doc { id, .. } => (id.as_str(), None),
-            Record::Error { id, kind, .. } => (id.as_str(), Some(kind.as_str())),
-        })
-        .collect();
+    let got = ids_and_errors(&records);
     let too_large = Some("too_large");
     assert_eq!(
         got,
@@ -475,26 +469,22 @@ fn over_long_conll_documents_are_one_error_record_each() {
     assert!(stderr.contains("5 documents, 2 errors"), "{stderr}");
     let records = records(&output.stdout);
     let name = input.display().to_string();
-    let got: Vec<(String, Option<&str>)> = records
-        .iter()
-        .map(|record| match record {
-            Record::Doc { id, .. } => (id.clone(), None),
-            Record::Error { id, kind, .. } => (id.clone(), Some(kind.as_str())),
-        })
-        .collect();
+    let got = ids_and_errors(&records);
     let too_large = Some("too_large");
     // The last line of the long document.
     let big_end = 7 + 3 * (mib / 10);
-    assert_eq!(
-        got,
-        [
-            (format!("{name}:1"), None),
-            (format!("{name}:6"), too_large),
-            (format!("{name}:{}", big_end + 1), None),
-            (format!("{name}:{}", big_end + 5), too_large),
-            (format!("{name}:{}", big_end + 9), None),
-        ]
-    );
+    let expected = [
+        (format!("{name}:1"), None),
+        (format!("{name}:6"), too_large),
+        (format!("{name}:{}", big_end + 1), None),
+        (format!("{name}:{}", big_end + 5), too_large),
+        (format!("{name}:{}", big_end + 9), None),
+    ];
+    let expected: Vec<(&str, Option<&str>)> = expected
+        .iter()
+        .map(|(id, kind)| (id.as_str(), *kind))
+        .collect();
+    assert_eq!(got, expected);
     let Record::Error { message, .. } = &records[1] else {
         unreachable!()
     };
@@ -557,6 +547,17 @@ fn an_over_long_line_is_not_held_in_memory() {
         peak_kib < (line_mib / 2) << 10,
         "peak memory {peak_kib} KiB while reading a {line_mib} MiB line"
     );
+}
+
+/// Each record's id, with its error kind when it is an error record.
+fn ids_and_errors(records: &[Record]) -> Vec<(&str, Option<&str>)> {
+    records
+        .iter()
+        .map(|record| match record {
+            Record::Doc { id, .. } => (id.as_str(), None),
+            Record::Error { id, kind, .. } => (id.as_str(), Some(kind.as_str())),
+        })
+        .collect()
 }
 
 fn records_count(output: &Output) -> usize {
