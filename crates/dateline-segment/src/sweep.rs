@@ -1474,6 +1474,28 @@ mod tests {
         assert_eq!(segment(text, true), segment(text, false), "in {text:?}");
     }
 
+    /// The byte-class table repeats, for speed, what `punctuation.tsv`
+    /// says of ASCII characters; an edit of the data file must show here.
+    #[test]
+    fn byte_classes_agree_with_the_punctuation_data() {
+        use crate::knowledge::role;
+        for b in 0..128u8 {
+            let (bits, roles) = (class::OF[usize::from(b)], KNOWLEDGE.ascii_roles(b));
+            for (class_bit, role_bit, name) in [
+                (class::STOP, role::TERMINAL, "terminal"),
+                (class::CLOSER, role::CLOSER, "closer"),
+                (class::OPENER, role::OPENER, "opener"),
+            ] {
+                assert_eq!(
+                    bits & class_bit != 0,
+                    roles & role_bit != 0,
+                    "{:?} as {name}",
+                    char::from(b)
+                );
+            }
+        }
+    }
+
     #[test]
     fn marks_find_addresses_and_links_chunk_by_chunk() {
         let text = b"a@b www.x.com 04/26/2001 Kay awww. wwww.x.org said www. www wwwww.\
